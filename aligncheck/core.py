@@ -1,0 +1,132 @@
+"""Frozen values that flow through aligncheck: ``Frame`` from a source, ``PoseFrame`` from the
+estimator. Nothing here knows about MediaPipe, OpenCV windows or files.
+
+Array conventions (all float64 unless stated):
+
+* ``Frame.image``: (H, W, 3) uint8, **BGR** (OpenCV order).
+* ``PoseFrame.image_xy``: (33, 2) landmark positions in image pixels, x to the right, y down.
+* ``PoseFrame.world_xyz``: (33, 3) MediaPipe world coordinates in metres, origin between the
+  hips, x to the image's right, y **down**, z away from the camera (towards the scene).
+* ``PoseFrame.visibility``: (33,) MediaPipe's visibility score in [0, 1].
+
+A landmark the model did not report is NaN in every array, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aligncheck.landmarks import NUM_LANDMARKS, Landmark
+
+#: Below this visibility score a landmark counts as "not visible" (shown hollow, never judged).
+DEFAULT_VISIBILITY_THRESHOLD = 0.5
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.asarray(array, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One image from a source.
+
+    ``timestamp`` is in seconds from the start of the source: ``index / fps`` for video files
+    (fps as a float), a monotonic clock read at capture for cameras, 0.0 for still images.
+    """
+
+    image: np.ndarray
+    index: int
+    timestamp: float
+    source: str = ""
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        height, width = self.image.shape[:2]
+        return width, height
+
+
+@dataclass(frozen=True, eq=False)
+class PoseFrame:
+    """The pose of one person in one frame, or the explicit absence of a person.
+
+    Use :meth:`empty` for "no person"; ``detected`` is then False and all arrays are NaN.
+    ``people`` is how many people the model found; when it is more than one, ``chosen_by``
+    says by which rule this one was picked.
+    """
+
+    image_xy: np.ndarray
+    world_xyz: np.ndarray
+    visibility: np.ndarray
+    timestamp: float
+    image_size: tuple[int, int]
+    people: int = 1
+    chosen_by: str = ""
+    index: int = 0
+    extras: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, cols in (("image_xy", 2), ("world_xyz", 3)):
+            array = _frozen(getattr(self, name))
+            if array.shape != (NUM_LANDMARKS, cols):
+                raise ValueError(
+                    f"{name} must have shape ({NUM_LANDMARKS}, {cols}), got {array.shape}"
+                )
+            object.__setattr__(self, name, array)
+        vis = _frozen(self.visibility)
+        if vis.shape != (NUM_LANDMARKS,):
+            raise ValueError(f"visibility must have shape ({NUM_LANDMARKS},), got {vis.shape}")
+        object.__setattr__(self, "visibility", vis)
+
+    @classmethod
+    def empty(cls, timestamp: float, image_size: tuple[int, int], index: int = 0) -> PoseFrame:
+        """A frame in which nobody was found."""
+        nan2 = np.full((NUM_LANDMARKS, 2), np.nan)
+        nan3 = np.full((NUM_LANDMARKS, 3), np.nan)
+        return cls(
+            nan2, nan3, np.zeros(NUM_LANDMARKS), timestamp, image_size, people=0, index=index
+        )
+
+    @property
+    def detected(self) -> bool:
+        """True when a person was found."""
+        return self.people > 0
+
+    def visible(self, landmark: Landmark, threshold: float = DEFAULT_VISIBILITY_THRESHOLD) -> bool:
+        """True when ``landmark`` was reported with visibility of at least ``threshold``."""
+        return self.detected and bool(self.visibility[landmark] >= threshold)
+
+    def xy(self, landmark: Landmark, threshold: float | None = None) -> np.ndarray:
+        """Pixel position of ``landmark``; NaN when not visible at ``threshold`` (if given)."""
+        if threshold is not None and not self.visible(landmark, threshold):
+            return np.full(2, np.nan)
+        return self.image_xy[landmark]
+
+    def xyz(self, landmark: Landmark, threshold: float | None = None) -> np.ndarray:
+        """World position of ``landmark`` in metres; NaN when not visible at ``threshold``."""
+        if threshold is not None and not self.visible(landmark, threshold):
+            return np.full(3, np.nan)
+        return self.world_xyz[landmark]
+
+    def masked(self, threshold: float = DEFAULT_VISIBILITY_THRESHOLD) -> PoseFrame:
+        """A copy in which landmarks below ``threshold`` are NaN (so geometry yields NaN)."""
+        hidden = ~(self.visibility >= threshold)
+        image_xy = np.array(self.image_xy)
+        world_xyz = np.array(self.world_xyz)
+        image_xy[hidden] = np.nan
+        world_xyz[hidden] = np.nan
+        return PoseFrame(
+            image_xy,
+            world_xyz,
+            self.visibility,
+            self.timestamp,
+            self.image_size,
+            self.people,
+            self.chosen_by,
+            self.index,
+            dict(self.extras),
+        )

@@ -1,0 +1,176 @@
+"""The MediaPipe adapter: the only module in aligncheck that imports mediapipe.
+
+:class:`PoseEstimator` wraps ``mediapipe.tasks.python.vision.PoseLandmarker`` and turns its
+output into :class:`~aligncheck.core.PoseFrame` values. IMAGE mode treats every frame on its own
+(photos); VIDEO mode tracks the person from frame to frame and needs strictly increasing
+timestamps, which the estimator guarantees.
+
+**More than one person.** The model is asked for up to ``max_people`` poses. When it returns more
+than one, the *most prominent* person is kept: the one whose visible landmarks span the largest
+bounding-box area in the image (ties go to the one nearer the image centre). The returned
+``PoseFrame.people`` says how many were found and ``chosen_by`` names this rule, so callers can
+tell the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame, PoseFrame
+from aligncheck.errors import ModelError
+from aligncheck.estimate.model import ModelInfo, check_model
+from aligncheck.landmarks import NUM_LANDMARKS
+from aligncheck.quiet import captured_stderr
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["image", "video"]
+CHOSEN_BY = "largest visible body in the image (of {n} people found)"
+#: MediaPipe logs on its first few inferences too; keep those quiet as well.
+_QUIET_CALLS = 3
+
+
+class PoseEstimator:
+    """Estimate one person's pose per frame with MediaPipe's pose landmarker.
+
+    Use as a context manager (or call :meth:`close`) so the native landmarker is always released::
+
+        with PoseEstimator(mode="image") as estimator:
+            pose = estimator.estimate(frame)
+    """
+
+    def __init__(
+        self,
+        model: Path | str | None = None,
+        mode: Mode = "video",
+        max_people: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if mode not in ("image", "video"):
+            raise ValueError(f"mode must be 'image' or 'video', not {mode!r}")
+        self.model: ModelInfo = check_model(model)
+        self.mode: Mode = mode
+        self.max_people = max(1, int(max_people))
+        self._last_ms = -1
+        self._calls = 0
+        self._landmarker = self._create(min_detection_confidence, min_tracking_confidence)
+
+    def _create(self, detection: float, tracking: float) -> object:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model.path)),
+            running_mode=(
+                vision.RunningMode.IMAGE if self.mode == "image" else vision.RunningMode.VIDEO
+            ),
+            num_poses=self.max_people,
+            min_pose_detection_confidence=detection,
+            min_pose_presence_confidence=detection,
+            min_tracking_confidence=tracking,
+        )
+        with captured_stderr() as native_log:
+            try:
+                return vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError, OSError) as exc:
+                failure = exc
+        detail = native_log.tail()
+        raise ModelError(
+            f"MediaPipe could not load the model {self.model.path}: {failure}"
+            + (f"\n{detail}" if detail else "")
+        ) from failure
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the native landmarker; safe to call more than once."""
+        landmarker, self._landmarker = self._landmarker, None
+        if landmarker is not None:
+            with captured_stderr():
+                landmarker.close()
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        """The pose of the most prominent person in ``frame``, or ``PoseFrame.empty``."""
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator is closed")
+        import mediapipe as mp
+
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._calls < _QUIET_CALLS:
+            with captured_stderr():
+                result = self._run(image, frame.timestamp)
+        else:
+            result = self._run(image, frame.timestamp)
+        self._calls += 1
+        return _to_pose_frame(result, frame)
+
+    def _run(self, image: object, timestamp: float) -> object:
+        if self.mode == "image":
+            return self._landmarker.detect(image)
+        stamp_ms = max(round(timestamp * 1000.0), self._last_ms + 1)
+        self._last_ms = stamp_ms
+        return self._landmarker.detect_for_video(image, stamp_ms)
+
+
+def _to_pose_frame(result: object, frame: Frame) -> PoseFrame:
+    width, height = frame.size
+    people = len(result.pose_landmarks)
+    if people == 0:
+        return PoseFrame.empty(frame.timestamp, (width, height), frame.index)
+    candidates = [_arrays(result, i, width, height) for i in range(people)]
+    best = max(
+        range(people), key=lambda i: _prominence(candidates[i][0], candidates[i][2], width, height)
+    )
+    image_xy, world_xyz, visibility = candidates[best]
+    return PoseFrame(
+        image_xy,
+        world_xyz,
+        visibility,
+        frame.timestamp,
+        (width, height),
+        people=people,
+        chosen_by=CHOSEN_BY.format(n=people) if people > 1 else "",
+        index=frame.index,
+    )
+
+
+def _arrays(result: object, i: int, width: int, height: int) -> tuple[np.ndarray, ...]:
+    image_points = result.pose_landmarks[i]
+    world_points = result.pose_world_landmarks[i]
+    image_xy = np.array([[p.x * width, p.y * height] for p in image_points], dtype=float)
+    world_xyz = np.array([[p.x, p.y, p.z] for p in world_points], dtype=float)
+    visibility = np.array(
+        [p.visibility if p.visibility is not None else np.nan for p in image_points]
+    )
+    if image_xy.shape[0] != NUM_LANDMARKS:
+        raise ModelError(
+            f"The model returned {image_xy.shape[0]} landmarks, expected {NUM_LANDMARKS}"
+        )
+    return image_xy, world_xyz, np.nan_to_num(visibility, nan=0.0)
+
+
+def _prominence(
+    image_xy: np.ndarray, visibility: np.ndarray, width: int, height: int
+) -> tuple[float, float]:
+    seen = image_xy[visibility >= DEFAULT_VISIBILITY_THRESHOLD]
+    if len(seen) < 2:
+        return (0.0, 0.0)
+    span = seen.max(axis=0) - seen.min(axis=0)
+    centre = seen.mean(axis=0) - np.array([width / 2.0, height / 2.0])
+    return (float(span[0] * span[1]), -float(np.hypot(*centre)))

@@ -1,0 +1,98 @@
+"""Measure the key joint angles on still photos: source -> estimator -> angles -> outputs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aligncheck.angles import KEY_ANGLES, key_angles
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame
+from aligncheck.draw import draw_angles, draw_skeleton
+from aligncheck.estimate import PoseEstimator
+from aligncheck.landmarks import Landmark
+from aligncheck.sinks import ensure_output_dir, write_image
+from aligncheck.sources import ImageSource
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, eq=False)
+class PhotoAngles:
+    """The pose found in one photo and its key angles in 2D (image) and 3D (world).
+
+    Angles whose landmarks are below the visibility threshold are NaN ("not visible").
+    """
+
+    path: Path
+    pose: PoseFrame
+    angles_2d: dict[str, float]
+    angles_3d: dict[str, float]
+    threshold: float
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; NaN becomes null."""
+
+        def num(value: float) -> float | None:
+            return None if not math.isfinite(value) else round(value, 2)
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "file": str(self.path),
+            "image_size": list(self.pose.image_size),
+            "people": self.pose.people,
+            "chosen_by": self.pose.chosen_by or None,
+            "visibility_threshold": self.threshold,
+            "angles_deg": {
+                a.name: {
+                    "label": a.label,
+                    "image_2d": num(self.angles_2d[a.name]),
+                    "world_3d": num(self.angles_3d[a.name]),
+                }
+                for a in KEY_ANGLES
+            },
+            "landmarks": {
+                lm.name.lower(): {
+                    "x_px": num(float(self.pose.image_xy[lm, 0])),
+                    "y_px": num(float(self.pose.image_xy[lm, 1])),
+                    "world_m": [num(float(v)) for v in self.pose.world_xyz[lm]],
+                    "visibility": num(float(self.pose.visibility[lm])),
+                }
+                for lm in Landmark
+            }
+            if self.pose.detected
+            else {},
+        }
+
+
+def measure_photos(
+    paths: Sequence[Path | str],
+    model: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+) -> Iterator[PhotoAngles]:
+    """Yield the pose and key angles of each photo; write ``<name>_pose.png`` into ``out_dir``.
+
+    Inputs and the output folder are checked before the model is loaded.
+    """
+    source = ImageSource(paths)
+    folder = ensure_output_dir(out_dir) if out_dir is not None else None
+    with PoseEstimator(model, mode="image") as estimator:
+        for frame in source:
+            pose = estimator.estimate(frame)
+            visible = pose.masked(threshold)
+            result = PhotoAngles(
+                Path(frame.source),
+                pose,
+                key_angles(visible.image_xy),
+                key_angles(visible.world_xyz),
+                threshold,
+            )
+            if folder is not None:
+                annotated = draw_angles(
+                    draw_skeleton(frame.image, pose, threshold=threshold), pose, result.angles_2d
+                )
+                write_image(folder / f"{result.path.stem}_pose.png", annotated)
+            yield result

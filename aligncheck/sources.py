@@ -1,0 +1,204 @@
+"""Where frames come from: image files, video files and cameras, each an iterable of ``Frame``.
+
+Opening a source checks it at once (the file exists, it decodes, the camera delivers a frame) and
+raises :class:`~aligncheck.errors.SourceError` naming the input before any work starts.
+Timestamps are honest: ``index / fps`` (fps as a float) for video files, a monotonic clock read
+at capture (seconds since the first frame) for cameras, 0.0 for stills.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from aligncheck.core import Frame
+from aligncheck.errors import SourceError
+from aligncheck.quiet import captured_stderr
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm"})
+
+
+def _existing_file(path: Path | str) -> Path:
+    file = Path(path).expanduser()
+    if not file.exists():
+        raise SourceError(f"{file}: no such file.")
+    if not file.is_file():
+        raise SourceError(f"{file}: is not a file.")
+    return file
+
+
+def read_image(path: Path | str) -> np.ndarray:
+    """Read an image file as (H, W, 3) uint8 BGR; raise ``SourceError`` if it cannot be decoded."""
+    file = _existing_file(path)
+    data = np.fromfile(file, dtype=np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise SourceError(
+            f"{file}: cannot be read as an image (expected {', '.join(sorted(IMAGE_SUFFIXES))})."
+        )
+    return image
+
+
+class ImageSource:
+    """Still images, one ``Frame`` each (timestamp 0.0, index = position in the list).
+
+    Every file is checked to exist when the source is created; decoding happens while iterating.
+    """
+
+    def __init__(self, paths: Sequence[Path | str]) -> None:
+        self.paths = [_existing_file(p) for p in paths]
+        self.name = ", ".join(p.name for p in self.paths)
+
+    def __iter__(self) -> Iterator[Frame]:
+        for index, path in enumerate(self.paths):
+            yield Frame(read_image(path), index, 0.0, str(path))
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file's container says about it."""
+
+    fps: float
+    frame_count: int
+    width: int
+    height: int
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds (0 when the container does not tell)."""
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
+class VideoSource:
+    """Frames of a video file, decoded one at a time (never held in memory).
+
+    Rotation metadata (phone videos) is applied by OpenCV, so frames are upright. If the file
+    ends before the frame count its container announced, iteration stops early and
+    ``truncated`` becomes True: the frames that did decode are kept.
+    """
+
+    DEFAULT_FPS = 30.0
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = _existing_file(path)
+        self.name = self.path.name
+        self.truncated = False
+        self.frames_read = 0
+        capture = self._open()
+        try:
+            ok, _ = capture.read()
+            if not ok:
+                raise SourceError(
+                    f"{self.path}: no frame could be decoded; the file is empty, corrupt or "
+                    "not a video."
+                )
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            if not np.isfinite(fps) or fps <= 0 or fps > 1000:
+                log.warning(
+                    "%s does not state a usable frame rate; assuming %g fps",
+                    self.path,
+                    self.DEFAULT_FPS,
+                )
+                fps = self.DEFAULT_FPS
+            self.info = VideoInfo(
+                fps=float(fps),
+                frame_count=max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))),
+                width=int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                height=int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            )
+        finally:
+            capture.release()
+
+    def _open(self) -> cv2.VideoCapture:
+        with captured_stderr():
+            capture = cv2.VideoCapture(str(self.path))
+        if not capture.isOpened():
+            capture.release()
+            raise SourceError(
+                f"{self.path}: cannot be opened as a video; it is corrupt, truncated or in an "
+                f"unsupported format (expected {', '.join(sorted(VIDEO_SUFFIXES))})."
+            )
+        return capture
+
+    def __iter__(self) -> Iterator[Frame]:
+        capture = self._open()
+        index = 0
+        try:
+            while True:
+                ok, image = capture.read()
+                if not ok:
+                    break
+                yield Frame(image, index, index / self.info.fps, str(self.path))
+                index += 1
+        finally:
+            capture.release()
+            self.frames_read = index
+            # Containers round their frame counts; a shortfall of a few frames is not damage.
+            if self.info.frame_count and index < self.info.frame_count - max(2, self.info.fps / 2):
+                self.truncated = True
+                log.warning(
+                    "%s ended after %d of %d frames: the file looks truncated; results cover "
+                    "the frames that could be read.",
+                    self.path,
+                    index,
+                    self.info.frame_count,
+                )
+
+
+class CameraSource:
+    """Frames from a camera by index, timestamped by a monotonic clock at capture."""
+
+    def __init__(self, index: int = 0) -> None:
+        self.index = index
+        self.name = f"camera {index}"
+        with captured_stderr():
+            self._capture = cv2.VideoCapture(index)
+        if not self._capture.isOpened():
+            self._capture.release()
+            raise SourceError(
+                f"Camera {index} could not be opened: no camera with that index, or it is in use "
+                "by another program. Try another --camera index or close other camera apps."
+            )
+        ok, _ = self._capture.read()
+        if not ok:
+            self._capture.release()
+            raise SourceError(f"Camera {index} opened but delivered no image.")
+
+    def __iter__(self) -> Iterator[Frame]:
+        start = time.monotonic()
+        index = 0
+        try:
+            while True:
+                ok, image = self._capture.read()
+                if not ok:
+                    raise SourceError(
+                        f"Camera {self.index} stopped delivering images (unplugged?)."
+                    )
+                yield Frame(image, index, time.monotonic() - start, self.name)
+                index += 1
+        finally:
+            self._capture.release()
+
+
+Source = ImageSource | VideoSource | CameraSource
+
+
+def open_source(spec: str | int | Path | Sequence[Path | str]) -> Source:
+    """Open images (a list or an image path), a video file, or a camera (an int or digit string)."""
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
+        return CameraSource(int(spec))
+    if isinstance(spec, (str, Path)):
+        path = Path(spec)
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            return ImageSource([path])
+        return VideoSource(path)
+    return ImageSource(list(spec))
