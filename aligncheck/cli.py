@@ -19,6 +19,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from aligncheck import __version__
+from aligncheck.angles import KEY_ANGLES
 from aligncheck.errors import AligncheckError
 
 app = typer.Typer(
@@ -81,16 +82,20 @@ def angles(
             documents.append(result.to_json())
             continue
         if not result.pose.detected:
-            console.print(f"[bold]{result.path}[/]: [yellow]no person found[/]")
+            console.print(
+                f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
+                "the picture, lit and not too small?)",
+                soft_wrap=True,
+            )
             continue
         table = Table(title=f"{result.path}", title_justify="left")
         table.add_column("Angle")
         table.add_column("2D image", justify="right")
         table.add_column("3D world", justify="right")
-        for name, value in result.angles_2d.items():
-            from aligncheck.angles import KEY_ANGLES_BY_NAME
-
-            table.add_row(KEY_ANGLES_BY_NAME[name].label, _fmt(value), _fmt(result.angles_3d[name]))
+        for angle in KEY_ANGLES:
+            table.add_row(
+                angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
+            )
         console.print(table)
         if result.pose.people > 1:
             console.print(
