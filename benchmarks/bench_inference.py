@@ -57,7 +57,8 @@ def bare_loop(frames: list[np.ndarray], fps: float, model: Path, video: bool) ->
     try:
         for index, bgr in enumerate(frames):
             start = time.perf_counter()
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
             if video:
                 landmarker.detect_for_video(image, int(index * 1000 / fps))
             else:

@@ -96,7 +96,7 @@ def test_invalid_mode_is_rejected():
 def test_bad_model_file_names_the_file(tmp_path, content):
     model = tmp_path / "my_model.task"
     model.write_bytes(content)
-    with pytest.raises(ModelError, match="my_model.task"):
+    with pytest.raises(ModelError, match=r"my_model\.task"):
         PoseEstimator(model, mode="image")
 
 
