@@ -1,5 +1,6 @@
 """Frozen values that flow through aligncheck: ``Frame`` from a source, ``PoseFrame`` from the
-estimator. Nothing here knows about MediaPipe, OpenCV windows or files.
+estimator, ``Verdict`` (with a ``RuleResult`` per rule) from the rule engine. Nothing here
+knows about MediaPipe, OpenCV windows or files.
 
 Array conventions (all float64 unless stated):
 
@@ -15,6 +16,7 @@ A landmark the model did not report is NaN in every array, never 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -25,7 +27,7 @@ DEFAULT_VISIBILITY_THRESHOLD = 0.5
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.asarray(array, dtype=float)
+    array = np.array(array, dtype=float)  # a private copy: the caller's array stays writable
     array.setflags(write=False)
     return array
 
@@ -130,3 +132,76 @@ class PoseFrame:
             self.index,
             dict(self.extras),
         )
+
+
+class Status(str, Enum):
+    """A rule's verdict for one frame."""
+
+    OK = "ok"
+    CLOSE = "close"
+    OFF = "off"
+    NOT_VISIBLE = "not visible"
+    NOT_APPLICABLE = "not applicable"
+
+    @property
+    def judged(self) -> bool:
+        """True for ok / close / off: the rule was actually measured."""
+        return self in (Status.OK, Status.CLOSE, Status.OFF)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's status in one frame, with the measured value and the target.
+
+    ``value`` is NaN unless the rule was measured; ``reason`` explains a not-visible or
+    not-applicable status in words (which landmark was hidden, which phase applies).
+    """
+
+    rule_id: str
+    title: str
+    status: Status
+    value: float
+    unit: str
+    ok: tuple[float, float]
+    close: tuple[float, float]
+    priority: int
+    cue: str
+    reason: str = ""
+    modification: str = ""
+    level_up: str = ""
+    #: Landmarks the rule's measure uses on the side practised; ``anchor`` is where its value is
+    #: drawn (the joint of an angle), or None.
+    landmarks: tuple[Landmark, ...] = ()
+    anchor: Landmark | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Everything the rule engine concluded about one frame; annotators only read this.
+
+    ``side`` names the side practised (e.g. "right leg straight") or is "" when unknown;
+    ``phase`` is a phase id or "" when the body is in none of the pose's phases.
+    ``hold_time`` is the continuous time (s) in the pose's hold phase; ``good_time`` the part
+    of it with no rule off. ``measures`` maps measure ids to values (NaN = not visible).
+    """
+
+    timestamp: float
+    index: int
+    pose_id: str
+    detected: bool
+    people: int
+    side: str
+    mirrored: bool
+    phase: str
+    phase_label: str
+    view: str
+    measures: dict[str, float]
+    results: tuple[RuleResult, ...]
+    top: RuleResult | None
+    hold_time: float = 0.0
+    good_time: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    def result(self, rule_id: str) -> RuleResult:
+        """The result of rule ``rule_id``."""
+        return next(r for r in self.results if r.rule_id == rule_id)

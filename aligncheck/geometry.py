@@ -21,6 +21,11 @@ Conventions (see ``docs/geometry.md`` for pictures):
 * **Angle between segments** ``angle_between(a1, a2, b1, b2)``: angle between the directions
   a1→a2 and b1→b2, in [0, 180]. For the two thighs (hip→knee each) it is the opening between
   the legs: 0 when parallel, 90 when at a right angle.
+* **Twist** ``twist(a1, a2, b1, b2)``: signed rotation about up that turns the direction a1→a2
+  into b1→b2, both projected onto the horizontal plane, in (-180, 180]. Positive is
+  counter-clockwise seen from above in a right-handed frame (MediaPipe world: x right, y down,
+  z away from the camera). 3D only. Used for a torso turned against the hips: the hip line to
+  the shoulder line. Mirroring a pose left/right flips its sign.
 * **Body-relative distance** ``relative_distance(p, q, ref_a, ref_b)``: |p - q| divided by the
   length |ref_a - ref_b| of a body segment (thigh, torso), so it is unitless and holds at any
   distance from the camera.
@@ -51,9 +56,12 @@ def _as_points(*points: ArrayLike) -> list[np.ndarray]:
 
 
 def _up_for(vector: np.ndarray, up: ArrayLike | None) -> np.ndarray:
-    if up is not None:
-        return np.asarray(up, dtype=float)
-    return _UP_2D if vector.shape[-1] == 2 else _UP_3D
+    if up is None:
+        return _UP_2D if vector.shape[-1] == 2 else _UP_3D
+    direction = np.asarray(up, dtype=float)
+    if direction.shape != (vector.shape[-1],) or not np.linalg.norm(direction) > 0:
+        raise ValueError(f"up must be a non-zero vector with {vector.shape[-1]} coordinates")
+    return direction
 
 
 def _scalar(value: np.ndarray) -> float | np.ndarray:
@@ -109,6 +117,31 @@ def elevation(a: ArrayLike, b: ArrayLike, up: ArrayLike | None = None) -> float 
     return 90.0 - inclination_from_vertical(a, b, up)
 
 
+def twist(
+    a1: ArrayLike, a2: ArrayLike, b1: ArrayLike, b2: ArrayLike, up: ArrayLike | None = None
+) -> float | np.ndarray:
+    """Signed angle about ``up`` from a1→a2 to b1→b2 (horizontal projections), degrees.
+
+    3D points only. Positive when b is counter-clockwise from a seen from above (looking
+    down ``-up``) in a right-handed frame. NaN if a projected direction has zero length.
+    """
+    a1, a2, b1, b2 = _as_points(a1, a2, b1, b2)
+    if a1.shape[-1] != 3:
+        raise ValueError("twist needs 3D points")
+    axis = _up_for(a1, up)
+    axis = axis / np.linalg.norm(axis)
+    u = a2 - a1
+    v = b2 - b1
+    u = u - np.sum(u * axis, axis=-1, keepdims=True) * axis
+    v = v - np.sum(v * axis, axis=-1, keepdims=True) * axis
+    sine = np.sum(np.cross(u, v) * axis, axis=-1)
+    cosine = np.sum(u * v, axis=-1)
+    with np.errstate(invalid="ignore"):
+        angle = np.degrees(np.arctan2(sine, cosine))
+        degenerate = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
+    return _scalar(np.where(degenerate, np.nan, angle))
+
+
 def distance(a: ArrayLike, b: ArrayLike) -> float | np.ndarray:
     """Euclidean distance between ``a`` and ``b`` in the input's units."""
     a, b = _as_points(a, b)
@@ -119,6 +152,7 @@ def relative_distance(
     p: ArrayLike, q: ArrayLike, ref_a: ArrayLike, ref_b: ArrayLike
 ) -> float | np.ndarray:
     """|p - q| divided by the reference length |ref_a - ref_b| (unitless). NaN if it is 0."""
+    p, q, ref_a, ref_b = _as_points(p, q, ref_a, ref_b)
     ref = np.asarray(distance(ref_a, ref_b), dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return _scalar(np.where(ref > 0, np.asarray(distance(p, q)) / ref, np.nan))
@@ -128,7 +162,7 @@ def relative_height(
     p: ArrayLike, q: ArrayLike, ref_a: ArrayLike, ref_b: ArrayLike, up: ArrayLike | None = None
 ) -> float | np.ndarray:
     """Height of ``p`` above ``q`` along up, divided by |ref_a - ref_b|; positive = p higher."""
-    p, q = _as_points(p, q)
+    p, q, ref_a, ref_b = _as_points(p, q, ref_a, ref_b)
     direction = _up_for(p, up)
     direction = direction / np.linalg.norm(direction)
     rise = np.sum((p - q) * direction, axis=-1)

@@ -19,7 +19,7 @@ import numpy as np
 
 from aligncheck.core import Frame
 from aligncheck.errors import SourceError
-from aligncheck.quiet import captured_stderr
+from aligncheck.quiet import Muffled, captured_stderr
 
 log = logging.getLogger(__name__)
 
@@ -132,18 +132,23 @@ class VideoSource:
     def __iter__(self) -> Iterator[Frame]:
         capture = self._open()
         index = 0
+        ended = False
         try:
-            while True:
-                ok, image = capture.read()
-                if not ok:
-                    break
-                yield Frame(image, index, index / self.info.fps, str(self.path))
-                index += 1
+            with Muffled() as muffled:  # FFmpeg complains on stderr about damaged packets
+                while True:
+                    with muffled:
+                        ok, image = capture.read()
+                    if not ok:
+                        ended = True
+                        break
+                    index += 1
+                    self.frames_read = index
+                    yield Frame(image, index - 1, (index - 1) / self.info.fps, str(self.path))
         finally:
             capture.release()
-            self.frames_read = index
             # Containers round their frame counts; a shortfall of a few frames is not damage.
-            if self.info.frame_count and index < self.info.frame_count - max(2, self.info.fps / 2):
+            short = index < self.info.frame_count - max(2, self.info.fps / 2)
+            if ended and self.info.frame_count and short:
                 self.truncated = True
                 log.warning(
                     "%s ended after %d of %d frames: the file looks truncated; results cover "

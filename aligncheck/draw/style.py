@@ -22,6 +22,10 @@ class Style:
     text: Colour = (255, 255, 255)
     text_shadow: Colour = (0, 0, 0)
     label_background: Colour = (40, 40, 40)
+    ok: Colour = (90, 200, 70)
+    close: Colour = (0, 190, 255)
+    off: Colour = (60, 60, 235)
+    banner: Colour = (30, 30, 30)
     line_width: int = 2
     point_radius: int = 4
     font_scale: float = 0.5

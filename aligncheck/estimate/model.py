@@ -57,6 +57,8 @@ def check_model(path: Path | str | None = None) -> ModelInfo:
     zip, truncated (a member fails its CRC check) or lacks the detector/landmarker models.
     """
     model = Path(path).expanduser() if path is not None else DEFAULT_MODEL
+    if model.is_dir():
+        raise ModelError(f"Model file {model} is a folder; expected {_EXPECTED}.")
     if not model.is_file():
         hint = (
             " The bundled model is missing from the installation; reinstall aligncheck."

@@ -1,0 +1,147 @@
+"""Draw a rule engine :class:`~aligncheck.core.Verdict`: the skeleton coloured by rule status,
+measured values at their joints, a header with side, phase and view, and the top cue.
+
+Colours: green = ok, amber = close, red = off; grey = not visible or not judged. A joint takes
+the colour of the worst judged rule that uses it. Only draws; every decision is in the Verdict.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import cv2
+import numpy as np
+
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
+from aligncheck.draw.skeleton import _FONT, _point, draw_label
+from aligncheck.draw.style import DEFAULT_STYLE, Colour, Style
+from aligncheck.landmarks import SKELETON
+
+_RANK = {Status.OFF: 3, Status.CLOSE: 2, Status.OK: 1}
+
+
+def status_colour(status: Status, style: Style) -> Colour:
+    """The colour that stands for ``status``."""
+    return {Status.OK: style.ok, Status.CLOSE: style.close, Status.OFF: style.off}.get(
+        status, style.hidden
+    )
+
+
+def _joint_status(results: tuple[RuleResult, ...]) -> dict[int, Status]:
+    worst: dict[int, Status] = {}
+    for result in results:
+        if not result.status.judged:
+            continue
+        for lm in result.landmarks:
+            if _RANK[result.status] > _RANK.get(worst.get(int(lm)), 0):  # type: ignore[arg-type]
+                worst[int(lm)] = result.status
+    return worst
+
+
+def _value_text(result: RuleResult) -> str:
+    if result.unit == "deg":
+        return f"{result.value:.0f}°".replace("°", "")
+    return f"{result.value:.2f}"
+
+
+def draw_verdict(
+    image: np.ndarray,
+    pose: PoseFrame,
+    verdict: Verdict,
+    style: Style = DEFAULT_STYLE,
+    threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+    show_values: bool = True,
+) -> np.ndarray:
+    """A copy of ``image`` with the verdict drawn on it."""
+    canvas = image.copy()
+    height, width = canvas.shape[:2]
+    s = style.for_frame(width, height)
+    if pose.detected:
+        _draw_coloured_skeleton(canvas, pose, verdict, s, threshold)
+        if show_values:
+            for result in verdict.results:
+                if result.status.judged and result.anchor is not None:
+                    p = _point(pose.image_xy[result.anchor])
+                    if p is not None:
+                        label = s.__class__(
+                            **{
+                                **s.__dict__,
+                                "label_background": status_colour(result.status, s),
+                                "text": (0, 0, 0),
+                            }
+                        )
+                        draw_label(
+                            canvas,
+                            _value_text(result),
+                            (p[0] + 2 * s.point_radius, p[1] + 3 * s.point_radius),
+                            label,
+                        )
+    _draw_header(canvas, verdict, s)
+    _draw_cue(canvas, verdict, s)
+    return canvas
+
+
+def _draw_coloured_skeleton(
+    canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style, threshold: float
+) -> None:
+    joints = _joint_status(verdict.results)
+    seen = pose.visibility >= threshold
+    for start, end in SKELETON:
+        a, b = _point(pose.image_xy[start]), _point(pose.image_xy[end])
+        if a is None or b is None:
+            continue
+        if not (seen[start] and seen[end]):
+            cv2.line(canvas, a, b, s.hidden, max(1, s.line_width // 2), cv2.LINE_AA)
+            continue
+        both = [joints.get(int(start)), joints.get(int(end))]
+        judged = [st for st in both if st is not None]
+        colour = (
+            status_colour(max(judged, key=lambda st: _RANK[st]), s) if len(judged) == 2 else s.bone
+        )
+        cv2.line(canvas, a, b, s.text_shadow, s.line_width + 3, cv2.LINE_AA)
+        cv2.line(canvas, a, b, colour, s.line_width + 1, cv2.LINE_AA)
+    for index, xy in enumerate(pose.image_xy):
+        p = _point(xy)
+        if p is None:
+            continue
+        if not seen[index]:
+            cv2.circle(canvas, p, s.point_radius, s.hidden, max(1, s.line_width // 2), cv2.LINE_AA)
+            continue
+        colour = status_colour(joints[index], s) if index in joints else s.joint
+        cv2.circle(canvas, p, s.point_radius + 1, s.text_shadow, -1, cv2.LINE_AA)
+        cv2.circle(canvas, p, s.point_radius, colour, -1, cv2.LINE_AA)
+
+
+def _draw_header(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
+    parts = [verdict.phase_label]
+    if verdict.side:
+        parts.append(verdict.side)
+    if verdict.view:
+        parts.append(f"{verdict.view} view")
+    if verdict.hold_time > 0:
+        parts.append(f"hold {verdict.hold_time:.0f}s")
+    draw_label(canvas, "  |  ".join(parts), (s.point_radius, 0), s)
+
+
+def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
+    if verdict.top is not None:
+        text, colour = verdict.top.cue, s.off
+    elif verdict.detected and any(r.status.judged for r in verdict.results):
+        text, colour = "Good alignment", s.ok
+    else:
+        return
+    height, width = canvas.shape[:2]
+    scale = s.font_scale * 1.3
+    thickness = max(1, s.font_thickness + 1)
+    (char_w, line_h), base = cv2.getTextSize("M", _FONT, scale, thickness)
+    lines = textwrap.wrap(text, max(12, int(width * 0.92 / char_w)))
+    pad = line_h // 2
+    box_h = len(lines) * (line_h + pad) + pad * 2
+    top = height - box_h
+    overlay = canvas.copy()
+    cv2.rectangle(overlay, (0, top), (width, height), s.banner, -1)
+    cv2.addWeighted(overlay, 0.75, canvas, 0.25, 0, dst=canvas)
+    cv2.rectangle(canvas, (0, top), (max(4, width // 120), height), colour, -1)
+    for i, line in enumerate(lines):
+        y = top + pad + (i + 1) * (line_h + pad) - base // 2
+        cv2.putText(canvas, line, (width // 40, y), _FONT, scale, s.text, thickness, cv2.LINE_AA)

@@ -1,0 +1,77 @@
+"""Finding pose rule files: the bundled ``rules/`` folder and any folder the user names.
+
+A pose's id is its file name without ``.yaml``. A user's folder comes first, so a teacher can
+override a bundled pose by writing a file of the same name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from aligncheck.errors import AligncheckError
+from aligncheck.rules.loader import RuleFileError, load_rules
+from aligncheck.rules.schema import RuleSet
+
+#: The repository's rules/ folder (present in a source checkout and an editable install).
+BUNDLED_RULES = Path(__file__).resolve().parents[2] / "rules"
+DEFAULT_POSE = "janu_sirsasana"
+
+
+class PoseNotFoundError(AligncheckError):
+    """No rule file for the requested pose."""
+
+
+@dataclass(frozen=True)
+class PoseEntry:
+    """A rule file found on the search path, loaded or with its problems."""
+
+    pose_id: str
+    path: Path
+    rules: RuleSet | None
+    error: RuleFileError | None
+
+
+def search_path(user_dir: Path | str | None = None) -> list[Path]:
+    """Folders searched for ``<pose>.yaml``, first match wins."""
+    folders = [Path(user_dir).expanduser()] if user_dir is not None else []
+    return [*folders, BUNDLED_RULES]
+
+
+def _files(user_dir: Path | str | None) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in search_path(user_dir):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found.setdefault(path.stem, path)
+    return found
+
+
+def list_poses(user_dir: Path | str | None = None) -> list[PoseEntry]:
+    """Every pose on the search path, each loaded (or with its validation error)."""
+    if user_dir is not None and not Path(user_dir).expanduser().is_dir():
+        raise PoseNotFoundError(f"Rules folder {user_dir} does not exist.")
+    entries = []
+    for pose_id, path in sorted(_files(user_dir).items()):
+        try:
+            entries.append(PoseEntry(pose_id, path, load_rules(path), None))
+        except RuleFileError as exc:
+            entries.append(PoseEntry(pose_id, path, None, exc))
+    return entries
+
+
+def find_pose(pose: str, user_dir: Path | str | None = None) -> RuleSet:
+    """Load the rules of ``pose`` (an id, or a path to a .yaml file)."""
+    if pose.endswith((".yaml", ".yml")) or "/" in pose:
+        return load_rules(Path(pose).expanduser())
+    files = _files(user_dir)
+    if pose not in files:
+        close = difflib.get_close_matches(pose, list(files), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        folders = ", ".join(str(f) for f in search_path(user_dir))
+        raise PoseNotFoundError(
+            f"No rules for pose {pose!r} in {folders}. Installed poses: "
+            f"{', '.join(sorted(files)) or 'none'}.{hint}"
+        )
+    return load_rules(files[pose])

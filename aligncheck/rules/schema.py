@@ -1,0 +1,232 @@
+"""Typed, frozen model of a pose's rule file. Built only by :mod:`aligncheck.rules.loader`.
+
+A rule file is written for one side of the body. Landmarks are named either directly
+(``NOSE``, ``LEFT_HIP``) or through a *role* (``STRAIGHT_KNEE`` = the knee of the leg playing
+the "straight" role, which is the right leg as written when ``roles: {straight: RIGHT}``). When
+the practitioner does the pose on the other side, every landmark is mirrored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from aligncheck.landmarks import Landmark
+
+SCHEMA_VERSION = 1
+
+Space = Literal["image", "world"]
+VIEWS: tuple[str, ...] = ("side", "front", "back", "diagonal")
+
+#: Measure types, the number of points each takes, and whether it needs a reference segment.
+MEASURE_TYPES: dict[str, tuple[int, bool]] = {
+    "joint_angle": (3, False),
+    "flexion": (3, False),
+    "angle_between": (4, False),
+    "inclination": (2, False),
+    "elevation": (2, False),
+    "twist": (4, False),
+    "relative_distance": (2, True),
+    "relative_height": (2, True),
+}
+#: Measure types whose sign flips when the pose is mirrored (rotation about the vertical).
+CHIRAL_TYPES = frozenset({"twist"})
+ANGLE_TYPES = frozenset(
+    {"joint_angle", "flexion", "angle_between", "inclination", "elevation", "twist"}
+)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A landmark, or the midpoint of two landmarks, as written (before mirroring)."""
+
+    landmarks: tuple[Landmark, ...]
+    text: str
+
+    def mirrored(self, mirror: dict[Landmark, Landmark]) -> Point:
+        """The same point on the other side of the body."""
+        return Point(tuple(mirror[lm] for lm in self.landmarks), self.text)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Divide the measure by its own median over the first ``seconds`` of ``phase``.
+
+    Until that phase has been seen (and for single photos), ``fallback`` is used as the
+    reference value, a typical adult value documented in the rule file.
+    """
+
+    phase: str
+    fallback: float
+    seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A named quantity computed from landmarks with one geometry primitive."""
+
+    id: str
+    type: str
+    points: tuple[Point, ...]
+    space: Space
+    views: frozenset[str]
+    label: str
+    reference: tuple[Point, Point] | None = None
+    calibrate: Calibration | None = None
+    line: int = 0
+
+    @property
+    def unit(self) -> str:
+        """'deg' for angles, 'ratio' for body-relative quantities."""
+        if self.calibrate is not None:
+            return "ratio"
+        return "deg" if self.type in ANGLE_TYPES else "body"
+
+    @property
+    def chiral(self) -> bool:
+        """True when the value's sign flips for the mirrored side."""
+        return self.type in CHIRAL_TYPES
+
+    def landmarks(self, mirror: dict[Landmark, Landmark] | None = None) -> tuple[Landmark, ...]:
+        """Every landmark this measure needs, as written (or mirrored through ``mirror``)."""
+        points = self.points + (self.reference or ())
+        found = dict.fromkeys(lm for p in points for lm in p.landmarks)
+        return tuple(mirror[lm] for lm in found) if mirror else tuple(found)
+
+    def anchor(self, mirror: dict[Landmark, Landmark] | None = None) -> Landmark | None:
+        """The landmark at which the value is shown: the vertex of a joint angle, else the
+        first single-landmark point."""
+        index = 1 if self.type in ("joint_angle", "flexion") else 0
+        candidates = [self.points[index], *self.points]
+        for point in candidates:
+            if len(point.landmarks) == 1:
+                lm = point.landmarks[0]
+                return mirror[lm] if mirror else lm
+        return None
+
+
+@dataclass(frozen=True)
+class Band:
+    """An inclusive range ``[low, high]``."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def distance(self, value: float) -> float:
+        """How far ``value`` lies outside the band (0 inside)."""
+        return max(self.low - value, value - self.high, 0.0)
+
+    def __str__(self) -> str:
+        return f"{self.low:g}–{self.high:g}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``measure`` above and/or below a value (both bounds inclusive)."""
+
+    measure: str
+    above: float | None = None
+    below: float | None = None
+
+    def holds(self, value: float) -> bool | None:
+        """True/False, or None when ``value`` is NaN (unknown)."""
+        if value != value:  # NaN
+            return None
+        if self.above is not None and value < self.above:
+            return False
+        return not (self.below is not None and value > self.below)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A named stage of the pose, entered when all its conditions hold."""
+
+    id: str
+    label: str
+    when: tuple[Condition, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One alignment cue: a measure with an ok band and a close band, in some phases."""
+
+    id: str
+    title: str
+    measure: str
+    phases: frozenset[str]
+    ok: Band
+    close: Band
+    priority: int
+    cue: str
+    source: str
+    why: str
+    modification: str = ""
+    level_up: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A cue no camera can check, kept as text for reports; never judged."""
+
+    title: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SideDetection:
+    """How to tell which side is practised: evaluate ``measure`` as written and mirrored; the
+    assignment where it is ``prefer``-red (larger or smaller) wins, by at least ``margin``."""
+
+    measure: str
+    prefer: Literal["larger", "smaller"]
+    margin: float
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Roles of a one-sided pose and the names of its two sides."""
+
+    roles: dict[str, Literal["LEFT", "RIGHT"]]
+    written: str
+    mirrored: str
+    detect: SideDetection
+
+
+@dataclass(frozen=True)
+class PoseCard:
+    """What the pose is, for people."""
+
+    id: str
+    english: str
+    sanskrit: str
+    family: str
+    description: str
+    views: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated rule file."""
+
+    path: Path
+    schema_version: int
+    pose: PoseCard
+    measures: dict[str, Measure]
+    phases: tuple[Phase, ...]
+    rules: tuple[Rule, ...]
+    guidance: tuple[Guidance, ...] = ()
+    sides: Sides | None = None
+    hold_phase: str | None = None
+    extras: dict[str, str] = field(default_factory=dict)
+
+    def phase(self, phase_id: str) -> Phase:
+        """The phase called ``phase_id``."""
+        return next(p for p in self.phases if p.id == phase_id)
