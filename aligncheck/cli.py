@@ -20,6 +20,7 @@ from rich.table import Table
 
 from aligncheck import __version__
 from aligncheck.angles import KEY_ANGLES
+from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
 
 app = typer.Typer(
@@ -106,6 +107,168 @@ def angles(
         typer.echo(json.dumps(documents if len(documents) != 1 else documents[0], indent=2))
     elif out is not None:
         console.print(f"Annotated images written to {out}")
+
+
+RulesDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules-dir",
+        help="Folder with your own <pose>.yaml rule files (searched first).",
+        file_okay=False,
+    ),
+]
+rules_app = typer.Typer(help="Work with alignment rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+_STATUS_STYLE = {
+    Status.OK: "green",
+    Status.CLOSE: "yellow",
+    Status.OFF: "bold red",
+    Status.NOT_VISIBLE: "dim",
+    Status.NOT_APPLICABLE: "dim",
+}
+
+
+def _value(result: RuleResult) -> str:
+    if not math.isfinite(result.value):
+        return "-"
+    return f"{result.value:.0f}°" if result.unit == "deg" else f"{result.value:.2f}"
+
+
+def _target(result: RuleResult) -> str:
+    low, high = result.ok
+    unit = "°" if result.unit == "deg" else ""
+    return f"{low:g}–{high:g}{unit}"
+
+
+def print_verdict(console: Console, title: str, verdict: Verdict) -> None:
+    """A verdict as a readable table plus the top cue."""
+    if not verdict.detected:
+        console.print(
+            f"[bold]{title}[/]: [yellow]no person found[/]: nothing could be checked.",
+            soft_wrap=True,
+        )
+        return
+    side = verdict.side or "side unknown"
+    view = f"{verdict.view} view" if verdict.view else "view unknown"
+    console.print(f"[bold]{title}[/]  {side} · {verdict.phase_label} · {view}", soft_wrap=True)
+    for note in verdict.notes:
+        console.print(f"[yellow]{note}[/]")
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("Rule")
+    table.add_column("Status")
+    table.add_column("Measured", justify="right")
+    table.add_column("Target", justify="right")
+    table.add_column("Note")
+    for r in sorted(verdict.results, key=lambda r: (not r.status.judged, r.priority)):
+        note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
+        table.add_row(
+            r.title, f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]", _value(r), _target(r), note
+        )
+    console.print(table)
+    if verdict.top is not None:
+        console.print(f"[bold]Top cue:[/] {verdict.top.cue}")
+        if verdict.top.modification:
+            console.print(f"[bold]Try:[/] {verdict.top.modification}")
+    elif any(r.status.judged for r in verdict.results):
+        console.print("[green]Nothing is off.[/]")
+    else:
+        console.print("[yellow]No rule could be checked in this picture.[/]")
+    console.print()
+
+
+@app.command()
+def check(
+    photos: Annotated[list[Path], typer.Argument(help="Image files (jpg, png, webp).")],
+    pose: Annotated[
+        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
+    ] = "janu_sirsasana",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write an annotated image per photo here.")
+    ] = None,
+    rules_dir: RulesDirOption = None,
+    model: ModelOption = None,
+    threshold: Annotated[
+        float, typer.Option(help="Visibility below which a landmark counts as not visible.")
+    ] = 0.5,
+) -> None:
+    """Check each photo against a pose's alignment rules."""
+    from aligncheck.photos import check_photos
+    from aligncheck.rules.registry import find_pose
+    from aligncheck.serialize import verdict_json
+
+    rules = find_pose(pose, rules_dir)
+    console = Console()
+    documents = []
+    for result in check_photos(photos, rules, model=model, out_dir=out, threshold=threshold):
+        if as_json:
+            documents.append({"file": str(result.path), **verdict_json(result.verdict)})
+        else:
+            print_verdict(console, str(result.path), result.verdict)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                documents if len(documents) != 1 else documents[0], indent=2, ensure_ascii=False
+            )
+        )
+    elif out is not None:
+        console.print(f"Annotated images written to {out}")
+
+
+@app.command()
+def poses(rules_dir: RulesDirOption = None) -> None:
+    """List the poses whose rules are installed."""
+    from aligncheck.rules.registry import list_poses
+
+    console = Console()
+    table = Table(title="Poses", title_justify="left")
+    for column in ("Id", "Name", "Sanskrit", "Family", "Camera", "Rules", "File"):
+        table.add_column(column)
+    for entry in list_poses(rules_dir):
+        if entry.rules is None:
+            table.add_row(
+                entry.pose_id, "[red]invalid rules file[/]", "", "", "", "", str(entry.path)
+            )
+            continue
+        card = entry.rules.pose
+        table.add_row(
+            card.id,
+            card.english,
+            card.sanskrit,
+            card.family,
+            ", ".join(card.views),
+            str(len(entry.rules.rules)),
+            str(entry.path),
+        )
+    console.print(table)
+
+
+@rules_app.command("check")
+def rules_check(
+    files: Annotated[list[Path], typer.Argument(help="Rule files to validate.")],
+) -> None:
+    """Validate rule files; list every problem with its line and field."""
+    from aligncheck.rules import RuleFileError, load_rules
+
+    console = Console(stderr=False)
+    failed = 0
+    for path in files:
+        try:
+            rules = load_rules(path)
+        except RuleFileError as exc:
+            failed += 1
+            console.print(f"[red]✗[/] {exc}", highlight=False, soft_wrap=True)
+            continue
+        console.print(
+            f"[green]✓[/] {path}: {rules.pose.english} ({rules.pose.id}), "
+            f"{len(rules.measures)} measures, {len(rules.phases)} phases, "
+            f"{len(rules.rules)} rules, {len(rules.guidance)} guidance notes",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("model")

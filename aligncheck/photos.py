@@ -1,4 +1,7 @@
-"""Measure the key joint angles on still photos: source -> estimator -> angles -> outputs."""
+"""Still photos: measure the key joint angles, or check a pose's rules.
+
+source -> estimator -> angles or rule engine -> table / JSON / annotated image.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from aligncheck.angles import KEY_ANGLES, key_angles
-from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, Verdict
 from aligncheck.draw import draw_angles, draw_skeleton
+from aligncheck.draw.verdict import draw_verdict
 from aligncheck.estimate import PoseEstimator
 from aligncheck.landmarks import Landmark
+from aligncheck.rules import EngineSettings, RuleSet, evaluate_still
 from aligncheck.sinks import ensure_output_dir, write_image
 from aligncheck.sources import ImageSource
 
@@ -96,3 +101,33 @@ def measure_photos(
                 )
                 write_image(folder / f"{result.path.stem}_pose.png", annotated)
             yield result
+
+
+@dataclass(frozen=True, eq=False)
+class PhotoCheck:
+    """The verdict of a pose's rules on one photo."""
+
+    path: Path
+    pose: PoseFrame
+    verdict: Verdict
+
+
+def check_photos(
+    paths: Sequence[Path | str],
+    rules: RuleSet,
+    model: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+) -> Iterator[PhotoCheck]:
+    """Yield the verdict of ``rules`` on each photo; write ``<name>_check.png`` into ``out_dir``."""
+    source = ImageSource(paths)
+    folder = ensure_output_dir(out_dir) if out_dir is not None else None
+    settings = EngineSettings(visibility_threshold=threshold)
+    with PoseEstimator(model, mode="image") as estimator:
+        for frame in source:
+            pose = estimator.estimate(frame)
+            verdict = evaluate_still(rules, pose, settings)
+            if folder is not None:
+                annotated = draw_verdict(frame.image, pose, verdict, threshold=threshold)
+                write_image(folder / f"{Path(frame.source).stem}_check.png", annotated)
+            yield PhotoCheck(Path(frame.source), pose, verdict)

@@ -13,9 +13,9 @@ segments gives a rounded back while ``pelvis_tilt`` with a straight spine folds 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -24,49 +24,69 @@ from aligncheck.synth.params import PoseParams
 
 #: Segment lengths and offsets in metres for a 1.70 m body (scaled linearly with height).
 #: Offsets are (forward, left, up) in the parent segment's frame.
-_LENGTHS_170: Mapping[str, float] = MappingProxyType({
-    "hip_half_width": 0.09,
-    "lumbar": 0.15,
-    "thoracic": 0.17,
-    "upper": 0.14,
-    "neck": 0.10,
-    "shoulder_half_width": 0.175,
-    "upper_arm": 0.30,
-    "forearm": 0.25,
-    "thigh": 0.43,
-    "shank": 0.42,
-})
-_OFFSETS_170: Mapping[str, tuple[float, float, float]] = MappingProxyType({
-    "spine_base": (-0.03, 0.0, 0.07),  # from the pelvis centre, pelvis frame
-    "shoulder": (0.03, 0.0, -0.04),  # from the cervical base (plus half shoulder width sideways)
-    "neck_lean": (0.02, 0.0, 0.0),  # forward lean of the neck segment (added to its length)
-    "head_centre": (0.025, 0.0, 0.045),  # from the skull base, head frame
-    "heel": (-0.05, 0.0, -0.045),  # from the ankle, foot frame
-    "foot_index": (0.165, 0.0, -0.045),
-    "index": (0.02, -0.005, -0.085),  # from the wrist, forearm frame, left hand (y flips)
-    "pinky": (-0.025, -0.005, -0.075),
-    "thumb": (0.045, -0.015, -0.045),
-    "fingertips": (0.0, -0.005, -0.175),
-    "nose": (0.10, 0.0, -0.01),  # face points from the head centre, head frame (left side)
-    "eye": (0.085, 0.032, 0.025),
-    "eye_inner": (0.09, 0.018, 0.025),
-    "eye_outer": (0.075, 0.048, 0.025),
-    "ear": (0.0, 0.077, 0.0),
-    "mouth": (0.085, 0.024, -0.05),
-})
+_LENGTHS_170: Mapping[str, float] = MappingProxyType(
+    {
+        "hip_half_width": 0.09,
+        "lumbar": 0.15,
+        "thoracic": 0.17,
+        "upper": 0.14,
+        "neck": 0.10,
+        "shoulder_half_width": 0.175,
+        "upper_arm": 0.30,
+        "forearm": 0.25,
+        "thigh": 0.43,
+        "shank": 0.42,
+    }
+)
+_OFFSETS_170: Mapping[str, tuple[float, float, float]] = MappingProxyType(
+    {
+        "spine_base": (-0.03, 0.0, 0.07),  # from the pelvis centre, pelvis frame
+        "shoulder": (
+            0.03,
+            0.0,
+            -0.04,
+        ),  # from the cervical base (plus half shoulder width sideways)
+        "neck_lean": (0.02, 0.0, 0.0),  # forward lean of the neck segment (added to its length)
+        "head_centre": (0.025, 0.0, 0.045),  # from the skull base, head frame
+        "heel": (-0.05, 0.0, -0.045),  # from the ankle, foot frame
+        "foot_index": (0.165, 0.0, -0.045),
+        "index": (0.02, -0.005, -0.085),  # from the wrist, forearm frame, left hand (y flips)
+        "pinky": (-0.025, -0.005, -0.075),
+        "thumb": (0.045, -0.015, -0.045),
+        "fingertips": (0.0, -0.005, -0.175),
+        "nose": (0.10, 0.0, -0.01),  # face points from the head centre, head frame (left side)
+        "eye": (0.085, 0.032, 0.025),
+        "eye_inner": (0.09, 0.018, 0.025),
+        "eye_outer": (0.075, 0.048, 0.025),
+        "ear": (0.0, 0.077, 0.0),
+        "mouth": (0.085, 0.024, -0.05),
+    }
+)
 #: Girths (radii in metres) for a 1.70 m body of build 1.0 (scaled with height and build).
-_RADII_170: Mapping[str, float] = MappingProxyType({
-    "thigh": 0.085, "knee": 0.055, "calf": 0.058, "ankle": 0.038, "foot": 0.034, "toe": 0.024,
-    "upper_arm": 0.048, "elbow": 0.038, "wrist": 0.028, "neck": 0.052,
-})
+_RADII_170: Mapping[str, float] = MappingProxyType(
+    {
+        "thigh": 0.085,
+        "knee": 0.055,
+        "calf": 0.058,
+        "ankle": 0.038,
+        "foot": 0.034,
+        "toe": 0.024,
+        "upper_arm": 0.048,
+        "elbow": 0.038,
+        "wrist": 0.028,
+        "neck": 0.052,
+    }
+)
 #: Torso and head ellipsoid radii (forward, left, up) in metres, 1.70 m, build 1.0.
-_ELLIPSOIDS_170: Mapping[str, tuple[float, float, float]] = MappingProxyType({
-    "pelvis": (0.11, 0.165, 0.10),
-    "waist": (0.095, 0.135, 0.06),
-    "chest": (0.11, 0.155, 0.07),
-    "shoulders": (0.08, 0.165, 0.05),
-    "head": (0.10, 0.078, 0.11),
-})
+_ELLIPSOIDS_170: Mapping[str, tuple[float, float, float]] = MappingProxyType(
+    {
+        "pelvis": (0.11, 0.165, 0.10),
+        "waist": (0.095, 0.135, 0.06),
+        "chest": (0.11, 0.155, 0.07),
+        "shoulders": (0.08, 0.165, 0.05),
+        "head": (0.10, 0.078, 0.11),
+    }
+)
 #: Pelvis ellipsoid centre from the pelvis centre, pelvis frame (forward, left, up), metres.
 _PELVIS_CENTRE_170 = (-0.03, 0.0, -0.02)
 
@@ -184,8 +204,13 @@ class _Builder:
         self.frames["head"] = head_r
         self.add("head", skull + head_r @ b.offset("head_centre"))
         for side, sign in (("left", 1.0), ("right", -1.0)):
-            self.add(f"{side}_hip", pelvis + pelvis_r @ np.array([0.0, sign * b.length("hip_half_width"), 0.0]))
-            shoulder = b.offset("shoulder") + np.array([0.0, sign * b.length("shoulder_half_width"), 0.0])
+            self.add(
+                f"{side}_hip",
+                pelvis + pelvis_r @ np.array([0.0, sign * b.length("hip_half_width"), 0.0]),
+            )
+            shoulder = b.offset("shoulder") + np.array(
+                [0.0, sign * b.length("shoulder_half_width"), 0.0]
+            )
             self.add(f"{side}_shoulder", base + rot @ shoulder)
 
     def leg(self, side: str, sign: float) -> None:
@@ -194,7 +219,9 @@ class _Builder:
         hip_r = self.frames["pelvis"] @ _ry(-get("hip_flexion")) @ _rx(sign * get("hip_abduction"))
         hip_r = hip_r @ _rz(sign * get("hip_rotation"))
         self.frames[f"{side}_thigh"] = hip_r
-        knee = self.add(f"{side}_knee", self.joints[f"{side}_hip"] + hip_r @ [0.0, 0.0, -b.length("thigh")])
+        knee = self.add(
+            f"{side}_knee", self.joints[f"{side}_hip"] + hip_r @ [0.0, 0.0, -b.length("thigh")]
+        )
         shin_r = hip_r @ _ry(get("knee_flexion"))
         self.frames[f"{side}_shin"] = shin_r
         ankle = self.add(f"{side}_ankle", knee + shin_r @ [0.0, 0.0, -b.length("shank")])
@@ -206,15 +233,24 @@ class _Builder:
     def arm(self, side: str, sign: float) -> None:
         p, b = self.p, self.b
         get = lambda name: getattr(p, f"{side}_{name}")  # noqa: E731
-        arm_r = self.frames["upper"] @ _ry(-get("shoulder_flexion")) @ _rx(sign * get("shoulder_abduction"))
+        arm_r = (
+            self.frames["upper"]
+            @ _ry(-get("shoulder_flexion"))
+            @ _rx(sign * get("shoulder_abduction"))
+        )
         arm_r = arm_r @ _rz(sign * get("shoulder_rotation"))
         self.frames[f"{side}_upper_arm"] = arm_r
-        elbow = self.add(f"{side}_elbow", self.joints[f"{side}_shoulder"] + arm_r @ [0.0, 0.0, -b.length("upper_arm")])
+        elbow = self.add(
+            f"{side}_elbow",
+            self.joints[f"{side}_shoulder"] + arm_r @ [0.0, 0.0, -b.length("upper_arm")],
+        )
         fore_r = arm_r @ _ry(-get("elbow_flexion"))
         self.frames[f"{side}_forearm"] = fore_r
         wrist = self.add(f"{side}_wrist", elbow + fore_r @ [0.0, 0.0, -b.length("forearm")])
+        hand_r = fore_r @ _rx(sign * get("wrist_extension"))
+        self.frames[f"{side}_hand"] = hand_r
         for point in ("index", "pinky", "thumb", "fingertips"):
-            self.add(f"{side}_{point}", wrist + fore_r @ _side(b.offset(point), sign))
+            self.add(f"{side}_{point}", wrist + hand_r @ _side(b.offset(point), sign))
 
     def face(self) -> None:
         head, head_r = self.joints["head"], self.frames["head"]
@@ -225,10 +261,16 @@ class _Builder:
 
 
 #: Internal joint name for each landmark (same name except the mouth corners).
-_LANDMARK_JOINT: Mapping[Landmark, str] = MappingProxyType({
-    lm: (f"{lm.name.split('_')[1].lower()}_mouth" if lm.name.startswith("MOUTH") else lm.name.lower())
-    for lm in Landmark
-})
+_LANDMARK_JOINT: Mapping[Landmark, str] = MappingProxyType(
+    {
+        lm: (
+            f"{lm.name.split('_')[1].lower()}_mouth"
+            if lm.name.startswith("MOUTH")
+            else lm.name.lower()
+        )
+        for lm in Landmark
+    }
+)
 
 
 def _lowest_surface(builder: _Builder) -> float:
@@ -239,9 +281,17 @@ def _lowest_surface(builder: _Builder) -> float:
     radii = b.ellipsoid("pelvis")
     lows = [centre[2] - float(np.sqrt(np.sum((pelvis_r[2] * radii) ** 2)))]
     r = b.radius
-    spheres = {"hip": r("thigh"), "knee": r("knee"), "ankle": r("ankle"), "heel": r("foot"),
-               "foot_index": r("toe"), "elbow": r("elbow"), "wrist": r("wrist"),
-               "fingertips": r("wrist") * 0.6, "shoulder": r("upper_arm")}
+    spheres = {
+        "hip": r("thigh"),
+        "knee": r("knee"),
+        "ankle": r("ankle"),
+        "heel": r("foot"),
+        "foot_index": r("toe"),
+        "elbow": r("elbow"),
+        "wrist": r("wrist"),
+        "fingertips": r("wrist") * 0.6,
+        "shoulder": r("upper_arm"),
+    }
     for side in ("left", "right"):
         for name, radius in spheres.items():
             lows.append(j[f"{side}_{name}"][2] - radius)

@@ -9,9 +9,9 @@ pixel, so the optical axis hits ``(width / 2, height / 2)``. The world is z up (
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -19,15 +19,17 @@ Vec3 = tuple[float, float, float]
 
 #: Named views: camera azimuth in degrees around the body, measured from the body's facing
 #: direction towards its left (0 = in front, 90 = on the person's left, -90 = on the right).
-VIEWS: Mapping[str, float] = MappingProxyType({
-    "front": 0.0,
-    "left": 90.0,
-    "right": -90.0,
-    "diagonal_left": 45.0,
-    "diagonal_right": -45.0,
-    "back_left": 135.0,
-    "back_right": -135.0,
-})
+VIEWS: Mapping[str, float] = MappingProxyType(
+    {
+        "front": 0.0,
+        "left": 90.0,
+        "right": -90.0,
+        "diagonal_left": 45.0,
+        "diagonal_right": -45.0,
+        "back_left": 135.0,
+        "back_right": -135.0,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,9 @@ def frame_points(
     direction = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
     target = (points.min(axis=0) + points.max(axis=0)) / 2.0
     distance = 3.0
-    camera = Camera(tuple(target + direction * distance), tuple(target), fov_y=fov_y,
-                    width=width, height=height)
+    camera = Camera(
+        tuple(target + direction * distance), tuple(target), fov_y=fov_y, width=width, height=height
+    )
     for _ in range(iterations):
         px = camera.project(points)
         low, high = px.min(axis=0), px.max(axis=0)
@@ -160,7 +163,9 @@ def frame_points(
         rot = camera.rotation
         target = target + (shift_px[0] * rot[0] + shift_px[1] * rot[1]) * distance / camera.focal_px
         distance *= max(ratio, 1e-3)
-        camera = replace(camera, position=tuple(target + direction * distance), target=tuple(target))
+        camera = replace(
+            camera, position=tuple(target + direction * distance), target=tuple(target)
+        )
     return camera
 
 

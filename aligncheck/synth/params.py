@@ -25,6 +25,8 @@ person's left, z up along the spine. Sign conventions, all in degrees:
 * ``*_shoulder_flexion`` positive raises the arm forward (180 = overhead), ``*_shoulder_abduction``
   raises it out to its own side, ``*_shoulder_rotation`` positive is external rotation.
 * ``*_elbow_flexion``: 0 straight, positive bends the forearm forward.
+* ``*_wrist_extension``: positive bends the hand towards the back of the hand (with the arm
+  hanging palm-in, that is outwards; combine with internal shoulder rotation for palms down).
 * ``root_x``, ``root_y``: position of the pelvis centre (midpoint of the hip joints) on the floor
   plane in metres. ``elevation``: gap in metres between the lowest body surface and the floor
   (0 = resting on it); the body is always placed so this holds.
@@ -72,6 +74,7 @@ class PoseParams:
     left_shoulder_abduction: float = 0.0
     left_shoulder_rotation: float = 0.0
     left_elbow_flexion: float = 0.0
+    left_wrist_extension: float = 0.0
     right_hip_flexion: float = 0.0
     right_hip_abduction: float = 0.0
     right_hip_rotation: float = 0.0
@@ -82,6 +85,7 @@ class PoseParams:
     right_shoulder_abduction: float = 0.0
     right_shoulder_rotation: float = 0.0
     right_elbow_flexion: float = 0.0
+    right_wrist_extension: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -1,0 +1,332 @@
+"""The body's surface as ellipsoids, with clothing colours: what the renderer draws.
+
+Every drawable piece is the convex hull of two ellipsoids (a tapered capsule for limbs, a
+flattened tube for the torso), in world metres. An ellipsoid is a centre (3,) and a matrix
+``axes`` (3, 3) whose columns are its three semi-axes, so its surface is
+``centre + axes @ u`` for unit vectors ``u``. Colours are BGR tuples of ints in 0..255.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligncheck.synth.body import Skeleton
+
+BGR = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours (BGR) of skin, clothes, hair and the room."""
+
+    skin: BGR = (135, 168, 214)
+    top: BGR = (75, 85, 205)
+    leggings: BGR = (62, 48, 44)
+    hair: BGR = (32, 42, 62)
+    lips: BGR = (90, 90, 170)
+    eye_white: BGR = (235, 240, 240)
+    iris: BGR = (50, 40, 30)
+    brow: BGR = (40, 50, 70)
+    wall: BGR = (214, 222, 228)
+    floor: BGR = (120, 158, 192)
+    mat: BGR = (150, 98, 112)
+
+
+@dataclass(frozen=True, eq=False)
+class Ellipsoid:
+    """Ellipsoid ``centre + axes @ u`` (|u| = 1): centre (3,), axes (3, 3), metres."""
+
+    centre: np.ndarray
+    axes: np.ndarray
+
+    def shifted(self, offset: np.ndarray, scale: float = 1.0) -> Ellipsoid:
+        """A copy moved by ``offset`` (3,) and shrunk by ``scale`` about its centre."""
+        return Ellipsoid(self.centre + offset, self.axes * scale)
+
+    def lowest(self) -> float:
+        """World z (m) of its lowest surface point."""
+        return float(self.centre[2] - np.linalg.norm(self.axes[2]))
+
+
+@dataclass(frozen=True, eq=False)
+class Piece:
+    """One painted piece: the hull of ``first`` and ``second`` in one ``colour``.
+
+    ``part`` names the body part (``"torso"``, ``"left_thigh"``, ...) for occlusion tests.
+    Pieces of one ``group`` (a limb, the torso) are painted together, shading layer by layer, so
+    joints show no seams; ``overlay`` pieces (a sleeve) are painted after the rest of their group.
+    ``depth_bias`` (m) is added to the group's painter's depth (positive = painted earlier).
+    """
+
+    part: str
+    colour: BGR
+    first: Ellipsoid
+    second: Ellipsoid
+    group: str = ""
+    overlay: bool = False
+    depth_bias: float = 0.0
+
+
+def sphere(centre: np.ndarray, radius: float) -> Ellipsoid:
+    """A sphere as an :class:`Ellipsoid`."""
+    return Ellipsoid(np.asarray(centre, dtype=float), np.eye(3) * radius)
+
+
+def oriented(centre: np.ndarray, frame: np.ndarray, radii: np.ndarray) -> Ellipsoid:
+    """An ellipsoid with semi-axes ``radii`` (3,) along the columns of ``frame`` (3, 3)."""
+    return Ellipsoid(np.asarray(centre, dtype=float), frame * np.asarray(radii, dtype=float))
+
+
+def _torso(sk: Skeleton, palette: Palette) -> list[Piece]:
+    b, j, f = sk.body, sk.joints, sk.frames
+    pelvis = oriented(
+        j["pelvis"] + f["pelvis"] @ b.pelvis_offset, f["pelvis"], b.ellipsoid("pelvis")
+    )
+    waist = oriented(
+        j["spine1"] + f["lumbar"] @ (np.array([0.065, 0.0, -0.02]) * b.scale),
+        f["lumbar"],
+        b.ellipsoid("waist"),
+    )
+    chest = oriented(
+        j["spine2"] + f["thoracic"] @ (np.array([0.07, 0.0, 0.0]) * b.scale),
+        f["thoracic"],
+        b.ellipsoid("chest"),
+    )
+    shoulders = oriented(
+        j["spine3"] + f["upper"] @ (np.array([0.035, 0.0, -0.045]) * b.scale),
+        f["upper"],
+        b.ellipsoid("shoulders"),
+    )
+    neck_top = sphere(j["skull_base"], b.radius("neck") * 0.9)
+    return [
+        Piece("torso", palette.leggings, pelvis, waist.shifted(np.zeros(3), 0.97), "torso"),
+        Piece("torso", palette.top, waist, chest, "torso", overlay=True),
+        Piece("torso", palette.top, chest, shoulders, "torso", overlay=True),
+        Piece(
+            "neck",
+            palette.skin,
+            sphere(j["spine3"], b.radius("neck")),
+            neck_top,
+            "neck",
+            depth_bias=0.08,
+        ),
+    ]
+
+
+def _leg(sk: Skeleton, side: str, palette: Palette) -> list[Piece]:
+    b, j, f = sk.body, sk.joints, sk.frames
+    r = b.radius
+    hip, knee, ankle = j[f"{side}_hip"], j[f"{side}_knee"], j[f"{side}_ankle"]
+    heel, toe = j[f"{side}_heel"], j[f"{side}_foot_index"]
+    calf = knee + (ankle - knee) * 0.3 - f[f"{side}_shin"][:, 0] * r("calf") * 0.25
+    foot = f[f"{side}_foot"]
+    up = foot[:, 2]
+    ball = heel + (toe - heel) * 0.72
+    instep = ankle + (ball - ankle) * 0.45
+    heel_r = np.array([1.0, 1.0, 1.05]) * r("foot")
+    ball_r = np.array([0.9, 1.45, 0.75]) * r("foot")
+    leg, feet = f"{side}_leg", f"{side}_foot"
+    return [
+        Piece(
+            f"{side}_thigh", palette.leggings, sphere(hip, r("thigh")), sphere(knee, r("knee")), leg
+        ),
+        Piece(
+            f"{side}_shin", palette.leggings, sphere(knee, r("knee")), sphere(calf, r("calf")), leg
+        ),
+        Piece(
+            f"{side}_shin",
+            palette.leggings,
+            sphere(calf, r("calf")),
+            sphere(ankle, r("ankle")),
+            leg,
+        ),
+        Piece(
+            f"{side}_foot",
+            palette.skin,
+            sphere(ankle, r("ankle") * 0.95),
+            oriented(heel, foot, heel_r),
+            feet,
+        ),
+        Piece(
+            f"{side}_foot",
+            palette.skin,
+            oriented(heel, foot, heel_r),
+            oriented(ball, foot, ball_r),
+            feet,
+        ),
+        Piece(
+            f"{side}_foot",
+            palette.skin,
+            sphere(instep, r("ankle") * 1.05),
+            oriented(ball, foot, ball_r),
+            feet,
+        ),
+        Piece(
+            f"{side}_foot",
+            palette.skin,
+            oriented(ball, foot, ball_r),
+            oriented(toe + up * r("toe") * 0.2, foot, np.array([0.8, 1.3, 0.7]) * r("toe")),
+            feet,
+        ),
+    ]
+
+
+def _arm(sk: Skeleton, side: str, palette: Palette) -> list[Piece]:
+    b, j, f = sk.body, sk.joints, sk.frames
+    r = b.radius
+    shoulder, elbow, wrist = j[f"{side}_shoulder"], j[f"{side}_elbow"], j[f"{side}_wrist"]
+    sleeve_end = shoulder + (elbow - shoulder) * 0.3
+    hand = f[f"{side}_hand"]
+    knuckles = (j[f"{side}_index"] + j[f"{side}_pinky"]) / 2.0
+    palm = np.array([0.04, 0.014, 0.03]) * b.scale
+    fingers = np.array([0.034, 0.011, 0.018]) * b.scale
+    thumb = j[f"{side}_thumb"]
+    thumb_tip = thumb + (thumb - wrist) * 0.45
+    arm, grip = f"{side}_arm", f"{side}_hand"
+    return [
+        Piece(
+            f"{side}_upper_arm",
+            palette.skin,
+            sphere(shoulder, r("upper_arm")),
+            sphere(elbow, r("elbow")),
+            arm,
+        ),
+        Piece(
+            f"{side}_forearm",
+            palette.skin,
+            sphere(elbow, r("elbow")),
+            sphere(wrist, r("wrist")),
+            arm,
+        ),
+        Piece(
+            f"{side}_upper_arm",
+            palette.top,
+            sphere(shoulder, r("upper_arm") * 1.12),
+            sphere(sleeve_end, r("upper_arm") * 1.08),
+            arm,
+            overlay=True,
+        ),
+        Piece(
+            f"{side}_hand",
+            palette.skin,
+            oriented(wrist, hand, palm * [0.8, 0.9, 0.8]),
+            oriented(knuckles, hand, palm),
+            grip,
+        ),
+        Piece(
+            f"{side}_hand",
+            palette.skin,
+            oriented(knuckles, hand, palm),
+            oriented(j[f"{side}_fingertips"], hand, fingers),
+            grip,
+        ),
+        Piece(
+            f"{side}_hand",
+            palette.skin,
+            sphere(wrist + (thumb - wrist) * 0.4, 0.012 * b.scale),
+            sphere(thumb_tip, 0.01 * b.scale),
+            grip,
+            overlay=True,
+        ),
+    ]
+
+
+def body_pieces(skeleton: Skeleton, palette: Palette | None = None) -> list[Piece]:
+    """All pieces of the body except the head (see :func:`head_parts`)."""
+    palette = palette or Palette()
+    pieces = _torso(skeleton, palette)
+    for side in ("left", "right"):
+        pieces += _leg(skeleton, side, palette) + _arm(skeleton, side, palette)
+    return pieces
+
+
+@dataclass(frozen=True, eq=False)
+class Decal:
+    """A small flat feature on the head (eye, brow, mouth, ear, nose), drawn only when its
+    ``normal`` (3,) faces the camera more than ``min_facing`` (cosine)."""
+
+    shape: Ellipsoid
+    colour: BGR
+    normal: np.ndarray
+    min_facing: float = 0.05
+
+
+def head_parts(
+    skeleton: Skeleton, palette: Palette | None = None
+) -> tuple[Ellipsoid, Ellipsoid, list[Decal]]:
+    """The head ellipsoid, the hair ellipsoid behind it, and the face decals in drawing order."""
+    palette = palette or Palette()
+    b, j = skeleton.body, skeleton.joints
+    rot = skeleton.frames["head"]
+    radii = b.ellipsoid("head")
+    centre = j["head"] + rot @ (np.array([-0.01, 0.0, 0.01]) * b.scale)
+    head = oriented(centre, rot, radii)
+    hair = oriented(
+        j["head"] + rot @ (np.array([-0.025, 0.0, 0.03]) * b.scale),
+        rot,
+        radii + np.array([0.008, 0.01, 0.0]) * b.scale,
+    )
+    fwd, left, up = rot[:, 0], rot[:, 1], rot[:, 2]
+    s = b.scale
+    decals: list[Decal] = []
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        eye = j[f"{side}_eye"]
+        normal = (eye - centre) / np.linalg.norm(eye - centre)
+        decals.append(
+            Decal(
+                Ellipsoid(
+                    j[f"{side}_ear"], np.stack([fwd * 0.018, left * 0.008, up * 0.028], 1) * s
+                ),
+                palette.skin,
+                sign * left,
+                -0.3,
+            )
+        )
+        decals.append(
+            Decal(
+                Ellipsoid(eye, np.stack([left * 0.012, up * 0.0065, fwd * 0.002], 1) * s),
+                palette.eye_white,
+                normal,
+            )
+        )
+        decals.append(
+            Decal(
+                Ellipsoid(
+                    eye + fwd * 0.002 * s,
+                    np.stack([left * 0.0055, up * 0.0055, fwd * 0.002], 1) * s,
+                ),
+                palette.iris,
+                normal,
+            )
+        )
+        decals.append(
+            Decal(
+                Ellipsoid(
+                    eye + up * 0.017 * s, np.stack([left * 0.015, up * 0.003, fwd * 0.002], 1) * s
+                ),
+                palette.brow,
+                normal,
+            )
+        )
+    mouth = (j["left_mouth"] + j["right_mouth"]) / 2.0
+    half = np.linalg.norm(j["left_mouth"] - j["right_mouth"]) / 2.0
+    decals.append(
+        Decal(
+            Ellipsoid(mouth, np.stack([left * half, up * 0.006 * s, fwd * 0.002 * s], 1)),
+            palette.lips,
+            fwd,
+        )
+    )
+    decals.append(
+        Decal(
+            Ellipsoid(
+                j["nose"] - fwd * 0.008 * s, np.stack([fwd * 0.016, left * 0.012, up * 0.02], 1) * s
+            ),
+            tuple(int(c * 0.92) for c in palette.skin),
+            fwd,
+            -0.6,
+        )
+    )  # type: ignore[arg-type]
+    return head, hair, decals
