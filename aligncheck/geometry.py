@@ -26,6 +26,8 @@ Conventions (see ``docs/geometry.md`` for pictures):
   counter-clockwise seen from above in a right-handed frame (MediaPipe world: x right, y down,
   z away from the camera). 3D only. Used for a torso turned against the hips: the hip line to
   the shoulder line. Mirroring a pose left/right flips its sign.
+* **Line offset** ``line_offset(a, b, p, toward, ref_a, ref_b)``: signed distance of ``p`` from
+  the line a–b, positive on the side where ``toward`` is, divided by a body length. 2D only.
 * **Body-relative distance** ``relative_distance(p, q, ref_a, ref_b)``: |p - q| divided by the
   length |ref_a - ref_b| of a body segment (thigh, torso), so it is unitless and holds at any
   distance from the camera.
@@ -140,6 +142,33 @@ def twist(
         angle = np.degrees(np.arctan2(sine, cosine))
         degenerate = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
     return _scalar(np.where(degenerate, np.nan, angle))
+
+
+def line_offset(
+    a: ArrayLike, b: ArrayLike, p: ArrayLike, toward: ArrayLike, ref_a: ArrayLike, ref_b: ArrayLike
+) -> float | np.ndarray:
+    """Signed distance of ``p`` from the line through a and b, divided by |ref_a - ref_b|.
+
+    2D only. Positive when ``p`` lies on the same side of the line as ``toward``, negative on
+    the other side; NaN if ``toward`` lies on the line or a length is zero. Used, for example,
+    for how far the ears drop below the hips-shoulders line towards the legs (a rounded back).
+    """
+    a, b, p, toward, ref_a, ref_b = _as_points(a, b, p, toward, ref_a, ref_b)
+    if a.shape[-1] != 2:
+        raise ValueError("line_offset needs 2D points")
+    direction = b - a
+    length = np.linalg.norm(direction, axis=-1)
+
+    def cross(point: np.ndarray) -> np.ndarray:
+        rel = point - a
+        return direction[..., 0] * rel[..., 1] - direction[..., 1] * rel[..., 0]
+
+    side = np.sign(cross(toward))
+    ref = np.linalg.norm(ref_a - ref_b, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = cross(p) / length * side / ref
+        bad = (length == 0) | (ref == 0) | (side == 0)
+    return _scalar(np.where(bad, np.nan, value))
 
 
 def distance(a: ArrayLike, b: ArrayLike) -> float | np.ndarray:

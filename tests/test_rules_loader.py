@@ -222,20 +222,12 @@ def test_missing_rule_field_line_is_the_rule(tmp_path):
         ("- just\n- a list\n", "expected a mapping"),
         (
             VALID.replace(
-                "    points:\n      - mid(LEFT_HIP, RIGHT_HIP)\n"
-                "      - mid(LEFT_SHOULDER, RIGHT_SHOULDER)",
-                "    points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]",
-            ),
-            "in quotes",
-        ),
-        (
-            VALID.replace(
                 "  straight_knee:\n    type", "  straight_knee:\n    type: x\n    type", 1
             ),
             "duplicate key",
         ),
     ],
-    ids=["malformed", "python-tag-refused", "not-a-mapping", "unquoted-mid", "duplicate-key"],
+    ids=["malformed", "python-tag-refused", "not-a-mapping", "duplicate-key"],
 )
 def test_unsafe_or_malformed_yaml_is_refused(tmp_path, text, words):
     with pytest.raises(RuleFileError) as caught:
@@ -252,3 +244,23 @@ def test_all_problems_are_reported_together(tmp_path):
     fields = {i.field for i in caught.value.issues}
     assert "measures.straight_knee.type" in fields
     assert "rules[0] (knee_straight).ok" in fields
+
+
+def test_mid_inside_a_flow_list_needs_no_quotes(tmp_path):
+    text = VALID.replace(
+        "    points:\n      - mid(LEFT_HIP, RIGHT_HIP)\n      - mid(LEFT_SHOULDER, RIGHT_SHOULDER)",
+        "    points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]",
+    )
+    assert text != VALID
+    rules = load_rules(_write(tmp_path, text))
+    assert rules.measures["trunk"].points[1].landmarks == (
+        Landmark.LEFT_SHOULDER,
+        Landmark.RIGHT_SHOULDER,
+    )
+
+
+def test_an_invalid_measure_is_reported_once_not_at_every_use(tmp_path):
+    text = VALID.replace("type: joint_angle", "type: nope")
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(_write(tmp_path, text))
+    assert [i.field for i in caught.value.issues] == ["measures.straight_knee.type"]

@@ -9,8 +9,8 @@ Over time it keeps feedback calm:
   does not flip the status;
 * **minimum duration**: a new status (or phase, or side) must persist for ``min_duration``
   seconds before it is reported;
-* **calibration**: measures that are relative to the person (e.g. torso length) are divided by
-  their median during a calibration phase.
+* **calibration**: measures relative to the person (e.g. torso length) are compared with their
+  median during a calibration phase.
 
 For a single photo use :func:`evaluate_still`, which applies the same logic without time.
 """
@@ -22,17 +22,17 @@ import statistics
 from dataclasses import dataclass, field
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
-from aligncheck.landmarks import MIRROR
-from aligncheck.rules.measures import MeasureValue, camera_view, evaluate
+from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, evaluate
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
-_VIEW_WORDS = {
-    "side": "a side view",
-    "front": "a front view",
-    "back": "a back view",
-    "diagonal": "a diagonal view",
-}
+
+def _view_words(view: str) -> str:
+    """'side/folded' -> 'a side view from the folded side'."""
+    name, _, role = view.partition("/")
+    if name in ("front", "back") or not role:
+        return f"a {name} view"
+    return f"a {name} view from the {role} side"
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,13 @@ class _Debounced:
 def classify(
     value: float, ok: Band, close: Band, current: Status | None = None, margin: float = 0.0
 ) -> Status:
-    """ok / close / off for ``value``; with ``current`` and ``margin``, bands are widened for
-    the status already held (hysteresis) by ``margin`` times the band's width."""
+    """ok / close / off for ``value``; with ``current`` and ``margin``, the band of the status
+    already held is widened by ``margin`` times its width (hysteresis)."""
 
     def widened(band: Band, status: Status) -> Band:
         if current is not status:
             return band
-        pad = margin * max(band.high - band.low, 1.0)
+        pad = margin * max(band.high - band.low, 1e-9)
         return Band(band.low - pad, band.high + pad)
 
     if value in widened(ok, Status.OK):
@@ -89,25 +89,28 @@ class RuleEngine:
     """Stateful evaluation of one rule set over a stream of poses (one person, one session)."""
 
     def __init__(
-        self, rules: RuleSet, settings: EngineSettings = EngineSettings(), temporal: bool = True
+        self, rules: RuleSet, settings: EngineSettings | None = None, temporal: bool = True
     ) -> None:
         self.rules = rules
-        self.settings = settings
+        self.settings = settings or EngineSettings()
         self.temporal = temporal
-        self._smoother = (
-            PoseSmoother(settings.smoothing) if temporal and settings.smoothing else None
-        )
+        smoothing = self.settings.smoothing
+        self._smoother = PoseSmoother(smoothing) if temporal and smoothing else None
         self._mirrored = _Debounced(None)
         self._phase = _Debounced("")
         self._status: dict[str, _Debounced] = {r.id: _Debounced(None) for r in rules.rules}
-        self._calibration_samples: dict[str, list[float]] = {}
+        self._samples: dict[str, list[float]] = {}
         self._calibrated: dict[str, float] = {}
-        self._phase_start: dict[str, float] = {}
+        self._phase_start = 0.0
         self._hold_start: float | None = None
         self._good_time = 0.0
         self._last_t: float | None = None
 
-    # -- public ---------------------------------------------------------------------------
+    @property
+    def calibrated(self) -> dict[str, float]:
+        """Reference values measured so far for calibrated measures."""
+        return dict(self._calibrated)
+
     def update(self, pose: PoseFrame) -> Verdict:
         """The verdict for the next frame."""
         if self._smoother is not None:
@@ -116,99 +119,92 @@ class RuleEngine:
         dt = 0.0 if self._last_t is None else max(0.0, t - self._last_t)
         self._last_t = t
         if not pose.detected:
-            return self._nobody(pose)
+            self._hold_start = None
+            return self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "nobody in view")
         threshold = self.settings.visibility_threshold
         view = camera_view(pose, threshold)
-        mirrored = self._side(pose, t)
+        mirrored = self._side(pose, view, t)
+        if self.rules.sides is not None and mirrored is None:
+            detect = self.rules.measures[self.rules.sides.detect.measure]
+            why = evaluate(detect, pose, False, threshold, view.near).reason()
+            return self._verdict(pose, view, None, "", {}, f"cannot tell the side: {why}")
         raw = {
-            m.id: evaluate(m, pose, bool(mirrored), threshold) for m in self.rules.measures.values()
+            m.id: evaluate(m, pose, bool(mirrored), threshold, view.near)
+            for m in self.rules.measures.values()
         }
-        values = {
-            mid: self._calibrated_value(self.rules.measures[mid], mv) for mid, mv in raw.items()
-        }
+        values = {mid: self._relative(self.rules.measures[mid], mv) for mid, mv in raw.items()}
         phase = self._phase_for(values, t)
         self._calibrate(phase, raw, t)
-        if self.rules.sides is not None and mirrored is None:
-            results = self._unmeasured(
-                "cannot tell which side is practised: "
-                + evaluate(
-                    self.rules.measures[self.rules.sides.detect.measure], pose, False, threshold
-                ).reason()
-            )
-        else:
-            results = tuple(
-                self._result(rule, values, raw, phase, view, t) for rule in self.rules.rules
-            )
-        hold, good = self._hold(phase, results, t, dt)
-        return Verdict(
-            timestamp=t,
-            index=pose.index,
-            pose_id=self.rules.pose.id,
-            detected=True,
-            people=pose.people,
-            side=self._side_name(mirrored),
-            mirrored=bool(mirrored),
-            phase=phase,
-            phase_label=self.rules.phase(phase).label if phase else "not in the pose",
-            view=view,
-            measures={k: v.value for k, v in values.items()},
-            results=results,
-            top=top_result(results),
-            hold_time=hold,
-            good_time=good,
-            notes=(pose.chosen_by,) if pose.people > 1 else (),
+        results = tuple(
+            self._result(rule, values[rule.measure], phase, view, bool(mirrored), t)
+            for rule in self.rules.rules
         )
+        verdict = self._verdict(pose, view, mirrored, phase, values, "", results)
+        hold, good = self._hold(phase, results, t, dt)
+        return Verdict(**{**verdict.__dict__, "hold_time": hold, "good_time": good})
 
     # -- steps ----------------------------------------------------------------------------
-    def _unmeasured(self, reason: str) -> tuple[RuleResult, ...]:
-        return tuple(
-            RuleResult(
-                r.id,
-                r.title,
-                Status.NOT_VISIBLE,
-                math.nan,
-                self.rules.measures[r.measure].unit,
-                (r.ok.low, r.ok.high),
-                (r.close.low, r.close.high),
-                r.priority,
-                r.cue,
-                reason,
-            )
-            for r in self.rules.rules
-        )
-
-    def _nobody(self, pose: PoseFrame) -> Verdict:
-        self._hold_start = None
-        results = self._unmeasured("nobody in view")
+    def _verdict(
+        self,
+        pose: PoseFrame,
+        view: CameraView,
+        mirrored: bool | None,
+        phase: str,
+        values: dict[str, MeasureValue],
+        unmeasured: str,
+        results: tuple[RuleResult, ...] = (),
+    ) -> Verdict:
+        if unmeasured:
+            results = tuple(self._blank(r, unmeasured) for r in self.rules.rules)
+        label = self.rules.phase(phase).label if phase else "not in the pose"
         return Verdict(
             timestamp=pose.timestamp,
             index=pose.index,
             pose_id=self.rules.pose.id,
-            detected=False,
-            people=0,
-            side="",
-            mirrored=False,
-            phase="",
-            phase_label="nobody in view",
-            view="",
-            measures={m: math.nan for m in self.rules.measures},
+            detected=pose.detected,
+            people=pose.people,
+            side=self._side_name(mirrored),
+            mirrored=bool(mirrored),
+            phase=phase,
+            phase_label=label if pose.detected else "nobody in view",
+            view=view.name,
+            measures={m: values[m].value if m in values else math.nan for m in self.rules.measures},
             results=results,
-            top=None,
+            top=top_result(results),
+            notes=(f"{pose.people} people in view; measured the {pose.chosen_by}",)
+            if pose.people > 1
+            else (),
         )
 
-    def _side(self, pose: PoseFrame, t: float) -> bool | None:
+    def _blank(self, rule: Rule, reason: str) -> RuleResult:
+        unit = self.rules.measures[rule.measure].unit
+        ok, close = (rule.ok.low, rule.ok.high), (rule.close.low, rule.close.high)
+        return RuleResult(
+            rule.id,
+            rule.title,
+            Status.NOT_VISIBLE,
+            math.nan,
+            unit,
+            ok,
+            close,
+            rule.priority,
+            rule.cue,
+            reason,
+        )
+
+    def _side(self, pose: PoseFrame, view: CameraView, t: float) -> bool | None:
         sides = self.rules.sides
         if sides is None:
             return False
         measure = self.rules.measures[sides.detect.measure]
         threshold = self.settings.visibility_threshold
-        written = evaluate(measure, pose, False, threshold).value
-        mirrored = evaluate(measure, pose, True, threshold).value
-        if not (math.isfinite(written) and math.isfinite(mirrored)):
-            return self._mirrored.value  # keep the last decision; None if never decided
-        difference = written - mirrored if sides.detect.prefer == "larger" else mirrored - written
+        written = evaluate(measure, pose, False, threshold, view.near).value
+        mirrored = evaluate(measure, pose, True, threshold, view.near).value
         current = self._mirrored.value
-        if self.temporal and current is not None and abs(difference) < sides.detect.margin:
+        if not (math.isfinite(written) and math.isfinite(mirrored)):
+            return current  # keep the last decision; None if never decided
+        difference = written - mirrored if sides.detect.prefer == "larger" else mirrored - written
+        if abs(difference) < sides.detect.margin and current is not None:
             return current  # not decisive enough to switch
         candidate = difference < 0
         if not self.temporal or current is None:
@@ -222,11 +218,14 @@ class RuleEngine:
             return ""
         return sides.mirrored if mirrored else sides.written
 
-    def _calibrated_value(self, measure: Measure, mv: MeasureValue) -> MeasureValue:
-        if measure.calibrate is None or not mv.visible:
+    def _relative(self, measure: Measure, mv: MeasureValue) -> MeasureValue:
+        cal = measure.calibrate
+        if cal is None or not mv.visible:
             return mv
-        reference = self._calibrated.get(measure.id, measure.calibrate.fallback)
-        return MeasureValue(mv.value / reference if reference else math.nan, mv.hidden)
+        reference = self._calibrated.get(measure.id, cal.fallback)
+        if reference is None:
+            return MeasureValue(math.nan, (), f"needs a few seconds of {cal.phase} first")
+        return MeasureValue(cal.apply(mv.value, reference), mv.hidden)
 
     def _calibrate(self, phase: str, raw: dict[str, MeasureValue], t: float) -> None:
         if not self.temporal:
@@ -236,12 +235,10 @@ class RuleEngine:
             if cal is None or measure.id in self._calibrated or phase != cal.phase:
                 continue
             if raw[measure.id].visible:
-                self._calibration_samples.setdefault(measure.id, []).append(raw[measure.id].value)
-            start = self._phase_start.get(phase, t)
-            if t - start >= cal.seconds and len(self._calibration_samples.get(measure.id, [])) >= 3:
-                self._calibrated[measure.id] = statistics.median(
-                    self._calibration_samples[measure.id]
-                )
+                self._samples.setdefault(measure.id, []).append(raw[measure.id].value)
+            samples = self._samples.get(measure.id, [])
+            if t - self._phase_start >= cal.seconds and len(samples) >= 3:
+                self._calibrated[measure.id] = statistics.median(samples)
 
     def _phase_for(self, values: dict[str, MeasureValue], t: float) -> str:
         candidate = ""
@@ -254,52 +251,20 @@ class RuleEngine:
         before = self._phase.value
         phase = str(self._phase.update(candidate, t, self.settings.min_duration))
         if phase != before:
-            self._phase_start[phase] = t
-        self._phase_start.setdefault(phase, t)
+            self._phase_start = t
         return phase
 
     def _result(
-        self,
-        rule: Rule,
-        values: dict[str, MeasureValue],
-        raw: dict[str, MeasureValue],
-        phase: str,
-        view: str,
-        t: float,
+        self, rule: Rule, mv: MeasureValue, phase: str, view: CameraView, mirrored: bool, t: float
     ) -> RuleResult:
         measure = self.rules.measures[rule.measure]
-        mv = values[rule.measure]
-        status: Status
-        reason = ""
-        if phase not in rule.phases:
-            status = Status.NOT_APPLICABLE
-            reason = "applies in: " + ", ".join(
-                p.label for p in self.rules.phases if p.id in rule.phases
-            )
-        elif view and view not in measure.views:
-            status = Status.NOT_VISIBLE
-            needs = " or ".join(sorted(measure.views))
-            reason = f"not measurable from {_VIEW_WORDS.get(view, view)} (needs {needs} view)"
-        elif not mv.visible:
-            status = Status.NOT_VISIBLE
-            reason = raw[rule.measure].reason()
-        else:
-            state = self._status[rule.id]
-            held = state.value if isinstance(state.value, Status) and state.value.judged else None
-            status = classify(
-                mv.value,
-                rule.ok,
-                rule.close,
-                held if self.temporal else None,
-                self.settings.band_margin,
-            )
+        status, reason = self._judge(rule, measure, mv, phase, view, mirrored)
         if self.temporal:
             state = self._status[rule.id]
-            if not status.judged or not (isinstance(state.value, Status) and state.value.judged):
-                state.force(status)  # visibility and phase changes are reported at once
-            else:
+            if status.judged and isinstance(state.value, Status) and state.value.judged:
                 status = state.update(status, t, self.settings.min_duration)  # type: ignore[assignment]
-        mirror = MIRROR if self._mirrored.value else None
+            else:
+                state.force(status)  # visibility and phase changes are reported at once
         return RuleResult(
             rule.id,
             rule.title,
@@ -313,15 +278,50 @@ class RuleEngine:
             reason,
             rule.modification,
             rule.level_up,
-            measure.landmarks(mirror),
-            measure.anchor(mirror),
+            measure.landmarks(mirrored, view.near),
+            measure.anchor(mirrored, view.near),
         )
+
+    def _judge(
+        self,
+        rule: Rule,
+        measure: Measure,
+        mv: MeasureValue,
+        phase: str,
+        view: CameraView,
+        mirrored: bool,
+    ) -> tuple[Status, str]:
+        if phase not in rule.phases:
+            phases = ", ".join(p.label for p in self.rules.phases if p.id in rule.phases)
+            return Status.NOT_APPLICABLE, f"applies in: {phases}"
+        near_role = self._near_role(view, mirrored)
+        if view.name and not measure.reliable_from(view.name, near_role):
+            needs = " or ".join(_view_words(v) for v in sorted(measure.views))
+            return Status.NOT_VISIBLE, (
+                f"not measurable from {_view_words(view.name + '/' + (near_role or ''))}"
+                f" (needs {needs})"
+            )
+        if not mv.visible:
+            return Status.NOT_VISIBLE, mv.reason()
+        held = self._status[rule.id].value
+        held = held if self.temporal and isinstance(held, Status) and held.judged else None
+        return classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin), ""
+
+    def _near_role(self, view: CameraView, mirrored: bool) -> str | None:
+        """The role whose side of the body is nearer the camera (None for poses without sides)."""
+        if self.rules.sides is None:
+            return None
+        for role, side in self.rules.sides.roles.items():
+            if mirrored:
+                side = "RIGHT" if side == "LEFT" else "LEFT"
+            if side == view.near:
+                return role
+        return None
 
     def _hold(
         self, phase: str, results: tuple[RuleResult, ...], t: float, dt: float
     ) -> tuple[float, float]:
-        hold_phase = self.rules.hold_phase
-        if not hold_phase or phase != hold_phase:
+        if not self.rules.hold_phase or phase != self.rules.hold_phase:
             self._hold_start = None
             self._good_time = 0.0
             return 0.0, 0.0
@@ -342,13 +342,13 @@ def top_result(results: tuple[RuleResult, ...]) -> RuleResult | None:
 
     def severity(r: RuleResult) -> float:
         ok = Band(*r.ok)
-        return ok.distance(r.value) / max(ok.high - ok.low, 1.0)
+        return ok.distance(r.value) / max(ok.high - ok.low, 1e-9)
 
     return min(off, key=lambda r: (r.priority, -severity(r)))
 
 
 def evaluate_still(
-    rules: RuleSet, pose: PoseFrame, settings: EngineSettings = EngineSettings()
+    rules: RuleSet, pose: PoseFrame, settings: EngineSettings | None = None
 ) -> Verdict:
     """The verdict for a single photo: no smoothing, no time, fallback calibration."""
     return RuleEngine(rules, settings, temporal=False).update(pose)

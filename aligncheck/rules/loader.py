@@ -17,11 +17,13 @@ from typing import Any
 import yaml
 
 from aligncheck.errors import AligncheckError
-from aligncheck.landmarks import MIRROR, Landmark
+from aligncheck.landmarks import Landmark
 from aligncheck.rules.schema import (
+    IMAGE_ONLY,
     MEASURE_TYPES,
     SCHEMA_VERSION,
     VIEWS,
+    WORLD_ONLY,
     Band,
     Calibration,
     Condition,
@@ -77,6 +79,35 @@ def _suggest(value: object, valid: Iterable[str]) -> str:
     return f"expected one of: {shown}{hint}"
 
 
+def _rejoin_mid(items: list[Any]) -> list[Any]:
+    """Undo YAML's split of ``[mid(A, B), C]`` into ``"mid(A"``, ``"B)"``, ``"C"``.
+
+    In a flow list the comma inside ``mid(A, B)`` separates items; teachers should not have to
+    know that, so the two halves are joined again. Line numbers are kept.
+    """
+    joined = LineList()
+    joined.line = getattr(items, "line", 0)
+    joined.item_lines = []
+    lines = getattr(items, "item_lines", [joined.line] * len(items))
+    i = 0
+    while i < len(items):
+        item, line = items[i], lines[i]
+        if (
+            isinstance(item, str)
+            and item.strip().startswith("mid(")
+            and ")" not in item
+            and i + 1 < len(items)
+            and isinstance(items[i + 1], str)
+            and items[i + 1].strip().endswith(")")
+        ):
+            item = f"{item}, {items[i + 1].strip()}"
+            i += 1
+        joined.append(item)
+        joined.item_lines.append(line)
+        i += 1
+    return joined
+
+
 class _Checker:
     """Walks the parsed YAML, building schema objects and collecting issues."""
 
@@ -84,6 +115,8 @@ class _Checker:
         self.path = path
         self.issues: list[RuleIssue] = []
         self.roles: dict[str, str] = {}
+        #: Measures defined but invalid: references to them are not reported again.
+        self.broken_measures: set[str] = set()
 
     def error(self, line: int, field: str, message: str) -> None:
         self.issues.append(RuleIssue(self.path, line, field, message))
@@ -145,6 +178,10 @@ class _Checker:
                 names.append(item)
         return tuple(names)
 
+    def view_names(self) -> list[str]:
+        """Camera views a measure may name: plain, or with the role nearer the camera."""
+        return [*VIEWS, *(f"{view}/{role}" for view in VIEWS for role in self.roles)]
+
     def ident(self, node: LineDict, key: str, field: str) -> str:
         value = node.get(key)
         if not isinstance(value, str) or not _ID.match(value):
@@ -155,16 +192,17 @@ class _Checker:
         return value
 
     # -- landmarks and points -------------------------------------------------------------
-    def landmark(self, text: str, field: str, line: int) -> Landmark | None:
+    def landmark(self, text: str, field: str, line: int) -> tuple[Landmark, str] | None:
         name = text.strip().upper()
         role, _, part = name.partition("_")
+        if role in ("NEAR", "FAR") and part in _SIDED:
+            return Landmark[f"LEFT_{part}"], role.lower()
         if role.lower() in self.roles and part in _SIDED:
-            return Landmark[f"{self.roles[role.lower()]}_{part}"]
+            return Landmark[f"{self.roles[role.lower()]}_{part}"], ""
         if name in Landmark.__members__:
-            return Landmark[name]
-        valid = list(Landmark.__members__) + [
-            f"{r.upper()}_{p}" for r in self.roles for p in sorted(_SIDED)
-        ]
+            return Landmark[name], ""
+        prefixes = [r.upper() for r in self.roles] + ["NEAR", "FAR"]
+        valid = list(Landmark.__members__) + [f"{r}_{p}" for r in prefixes for p in sorted(_SIDED)]
         self.error(line, field, f"unknown landmark {text!r}; " + _suggest(name, valid))
         return None
 
@@ -174,22 +212,19 @@ class _Checker:
             return None
         match = _MID.match(value.strip())
         names = match.groups() if match else (value,)
-        landmarks = [self.landmark(n, field, line) for n in names]
-        if any(lm is None for lm in landmarks):
+        parsed = [self.landmark(n, field, line) for n in names]
+        if any(p is None for p in parsed):
             return None
-        return Point(tuple(landmarks), value.strip())  # type: ignore[arg-type]
+        landmarks = tuple(p[0] for p in parsed)  # type: ignore[index]
+        relative = tuple(p[1] for p in parsed)  # type: ignore[index]
+        return Point(landmarks, value.strip(), relative)  # type: ignore[arg-type]
 
     def points(self, node: LineDict, key: str, field: str, count: int) -> tuple[Point, ...] | None:
         value = node.get(key)
+        if isinstance(value, list):
+            value = _rejoin_mid(value)
         if not isinstance(value, list) or len(value) != count:
-            hint = ""
-            if isinstance(value, list) and any(
-                isinstance(v, str) and "mid(" in v and ")" not in v for v in value
-            ):
-                hint = " (inside [ ] write mid(A, B) in quotes, or use a block list)"
-            self.error(
-                node.line_of(key), f"{field}.{key}", f"expected a list of {count} points{hint}"
-            )
+            self.error(node.line_of(key), f"{field}.{key}", f"expected a list of {count} points")
             return None
         points = [
             self.point(
@@ -314,15 +349,31 @@ class _Checker:
                 node["calibrate"],
                 f"{field}.calibrate",
                 node.line_of("calibrate"),
-                {"phase", "fallback"},
-                {"seconds"},
+                {"phase"},
+                {"seconds", "fallback", "mode"},
             )
             if cal is not None:
+                mode = cal.get("mode", "ratio")
+                if mode not in ("ratio", "difference"):
+                    self.error(
+                        cal.line_of("mode"),
+                        f"{field}.calibrate.mode",
+                        f"unknown mode {mode!r}; " + _suggest(mode, ["ratio", "difference"]),
+                    )
                 calibration = Calibration(
                     phase=str(cal.get("phase")),
-                    fallback=self.number(cal, "fallback", f"{field}.calibrate"),
+                    fallback=(
+                        self.number(cal, "fallback", f"{field}.calibrate")
+                        if "fallback" in cal
+                        else None
+                    ),
                     seconds=self.number(cal, "seconds", f"{field}.calibrate", default=2.0),
+                    mode=mode,
                 )
+        if kind in WORLD_ONLY and space != "world":
+            self.error(node.line_of("space"), f"{field}.space", f"a {kind} needs space: world")
+        if kind in IMAGE_ONLY and space != "image":
+            self.error(node.line_of("space"), f"{field}.space", f"a {kind} needs space: image")
         if points is None:
             return None
         return Measure(
@@ -330,7 +381,7 @@ class _Checker:
             type=kind,
             points=points,
             space=space,
-            views=frozenset(self.name_list(node, "views", field, VIEWS)),
+            views=frozenset(self.name_list(node, "views", field, self.view_names())),
             label=self.text(node, "label", field),
             reference=reference,
             calibrate=calibration,
@@ -344,7 +395,7 @@ class _Checker:
         if node is None:
             return None
         name = node.get("measure")
-        if name not in measures:
+        if name not in measures and name not in self.broken_measures:
             self.error(
                 node.line_of("measure"),
                 f"{field}.measure",
@@ -403,7 +454,7 @@ class _Checker:
             return None
         rid = self.ident(node, "id", field)
         measure = node.get("measure")
-        if measure not in measures:
+        if measure not in measures and measure not in self.broken_measures:
             self.error(
                 node.line_of("measure"),
                 f"{field}.measure",
@@ -481,7 +532,8 @@ def _check_references(
             f"unknown phase {hold!r}; " + _suggest(hold, phase_ids),
         )
     if sides is not None and detect_node is not None:
-        if sides.detect.measure not in measures:
+        known = set(measures) | checker.broken_measures
+        if sides.detect.measure not in known:
             checker.error(
                 detect_node.line_of("measure"),
                 "sides.detect.measure",
@@ -535,6 +587,8 @@ def load_rules(path: Path | str) -> RuleSet:
             measure = checker.measure(mid, node, measures_node.line_of(mid))
             if measure is not None:
                 measures[mid] = measure
+            else:
+                checker.broken_measures.add(mid)
     elif "measures" in top:
         checker.error(
             top.line_of("measures"), "measures", "expected a mapping of measure name: definition"
@@ -616,8 +670,3 @@ def load_rules(path: Path | str) -> RuleSet:
         sides=sides,
         hold_phase=top.get("hold_phase"),
     )
-
-
-def mirror_map() -> dict[Landmark, Landmark]:
-    """The left/right landmark map used to mirror a rule set to the other side."""
-    return dict(MIRROR)

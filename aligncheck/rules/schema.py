@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from aligncheck.landmarks import Landmark
+from aligncheck.landmarks import MIRROR, Landmark
 
 SCHEMA_VERSION = 1
 
@@ -29,42 +29,76 @@ MEASURE_TYPES: dict[str, tuple[int, bool]] = {
     "twist": (4, False),
     "relative_distance": (2, True),
     "relative_height": (2, True),
+    "line_offset": (4, True),
 }
 #: Measure types whose sign flips when the pose is mirrored (rotation about the vertical).
 CHIRAL_TYPES = frozenset({"twist"})
+#: Measure types that only make sense on image coordinates, or only on world coordinates.
+IMAGE_ONLY = frozenset({"line_offset"})
+WORLD_ONLY = frozenset({"twist"})
 ANGLE_TYPES = frozenset(
     {"joint_angle", "flexion", "angle_between", "inclination", "elevation", "twist"}
 )
 
 
+Relative = Literal["", "near", "far"]
+
+
 @dataclass(frozen=True)
 class Point:
-    """A landmark, or the midpoint of two landmarks, as written (before mirroring)."""
+    """A landmark, or the midpoint of two landmarks, as written (before mirroring).
+
+    ``relative`` has one entry per landmark: "" for a fixed or role landmark (mirrored with the
+    side practised), "near" / "far" for ``NEAR_X`` / ``FAR_X`` (stored as ``LEFT_X``), the body
+    part on the side nearer to / further from the camera, whichever side that is.
+    """
 
     landmarks: tuple[Landmark, ...]
     text: str
+    relative: tuple[Relative, ...] = ()
 
-    def mirrored(self, mirror: dict[Landmark, Landmark]) -> Point:
-        """The same point on the other side of the body."""
-        return Point(tuple(mirror[lm] for lm in self.landmarks), self.text)
+    def resolve(self, mirrored: bool, near: str) -> tuple[Landmark, ...]:
+        """The landmarks for the side practised (``mirrored``) and the camera's ``near`` side
+        ("LEFT" or "RIGHT")."""
+        relative = self.relative or ("",) * len(self.landmarks)
+        resolved = []
+        for lm, rel in zip(self.landmarks, relative, strict=True):
+            flip = mirrored if rel == "" else (near == "RIGHT") == (rel == "near")
+            resolved.append(MIRROR[lm] if flip else lm)
+        return tuple(resolved)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Divide the measure by its own median over the first ``seconds`` of ``phase``.
+    """Compare the measure with its own median over the first ``seconds`` of ``phase``.
 
-    Until that phase has been seen (and for single photos), ``fallback`` is used as the
-    reference value, a typical adult value documented in the rule file.
+    ``mode`` "ratio" divides by that reference, "difference" subtracts it. Until the phase has
+    been seen (and for single photos) ``fallback`` is the reference, a typical value documented
+    in the rule file; without a fallback the measure stays unmeasured until calibrated.
     """
 
     phase: str
-    fallback: float
+    fallback: float | None
     seconds: float = 2.0
+    mode: Literal["ratio", "difference"] = "ratio"
+
+    def apply(self, value: float, reference: float | None) -> float:
+        """``value`` relative to ``reference`` (NaN if there is none)."""
+        if reference is None:
+            return float("nan")
+        if self.mode == "difference":
+            return value - reference
+        return value / reference if reference else float("nan")
 
 
 @dataclass(frozen=True)
 class Measure:
-    """A named quantity computed from landmarks with one geometry primitive."""
+    """A named quantity computed from landmarks with one geometry primitive.
+
+    ``views`` names the camera views from which it is reliable: "side", "diagonal", "front",
+    "back", or a view with the role that must be nearer the camera, e.g. "side/folded" (a side
+    view from the folded leg's side).
+    """
 
     id: str
     type: str
@@ -78,8 +112,8 @@ class Measure:
 
     @property
     def unit(self) -> str:
-        """'deg' for angles, 'ratio' for body-relative quantities."""
-        if self.calibrate is not None:
+        """'deg' for angles, 'ratio' for calibrated ratios, 'body' for body-relative lengths."""
+        if self.calibrate is not None and self.calibrate.mode == "ratio":
             return "ratio"
         return "deg" if self.type in ANGLE_TYPES else "body"
 
@@ -88,21 +122,23 @@ class Measure:
         """True when the value's sign flips for the mirrored side."""
         return self.type in CHIRAL_TYPES
 
-    def landmarks(self, mirror: dict[Landmark, Landmark] | None = None) -> tuple[Landmark, ...]:
-        """Every landmark this measure needs, as written (or mirrored through ``mirror``)."""
-        points = self.points + (self.reference or ())
-        found = dict.fromkeys(lm for p in points for lm in p.landmarks)
-        return tuple(mirror[lm] for lm in found) if mirror else tuple(found)
+    def reliable_from(self, view: str, near_role: str | None) -> bool:
+        """True when ``views`` lists ``view`` plainly, or as ``view/role`` with ``near_role``
+        the role on the camera's side."""
+        return view in self.views or (near_role is not None and f"{view}/{near_role}" in self.views)
 
-    def anchor(self, mirror: dict[Landmark, Landmark] | None = None) -> Landmark | None:
+    def landmarks(self, mirrored: bool = False, near: str = "LEFT") -> tuple[Landmark, ...]:
+        """Every landmark this measure needs, resolved for the side and the camera."""
+        points = self.points + (self.reference or ())
+        return tuple(dict.fromkeys(lm for p in points for lm in p.resolve(mirrored, near)))
+
+    def anchor(self, mirrored: bool = False, near: str = "LEFT") -> Landmark | None:
         """The landmark at which the value is shown: the vertex of a joint angle, else the
         first single-landmark point."""
         index = 1 if self.type in ("joint_angle", "flexion") else 0
-        candidates = [self.points[index], *self.points]
-        for point in candidates:
+        for point in [self.points[index], *self.points]:
             if len(point.landmarks) == 1:
-                lm = point.landmarks[0]
-                return mirror[lm] if mirror else lm
+                return point.resolve(mirrored, near)[0]
         return None
 
 
