@@ -126,8 +126,13 @@ class RuleEngine:
         mirrored = self._side(pose, view, t)
         if self.rules.sides is not None and mirrored is None:
             detect = self.rules.measures[self.rules.sides.detect.measure]
-            why = evaluate(detect, pose, False, threshold, view.near).reason()
-            return self._verdict(pose, view, None, "", {}, f"cannot tell the side: {why}")
+            why = (
+                evaluate(detect, pose, False, threshold, view.near).reason()
+                or evaluate(detect, pose, True, threshold, view.near).reason()
+            )
+            return self._verdict(
+                pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
+            )
         raw = {
             m.id: evaluate(m, pose, bool(mirrored), threshold, view.near)
             for m in self.rules.measures.values()
@@ -201,16 +206,16 @@ class RuleEngine:
         written = evaluate(measure, pose, False, threshold, view.near).value
         mirrored = evaluate(measure, pose, True, threshold, view.near).value
         current = self._mirrored.value
-        if not (math.isfinite(written) and math.isfinite(mirrored)):
+        candidate = sides.detect.choose(written, mirrored)
+        if candidate is None:
             return current  # keep the last decision; None if never decided
-        difference = written - mirrored if sides.detect.prefer == "larger" else mirrored - written
-        if abs(difference) < sides.detect.margin and current is not None:
-            return current  # not decisive enough to switch
-        candidate = difference < 0
-        if not self.temporal or current is None:
-            self._mirrored.force(candidate)
-            return candidate
-        return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
+        if current is not None and candidate != current and self.temporal:
+            gap = abs(written - mirrored)
+            if math.isfinite(gap) and gap < sides.detect.margin:
+                return current  # not decisive enough to switch
+            return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
+        self._mirrored.force(candidate)
+        return candidate
 
     def _side_name(self, mirrored: bool | None) -> str:
         sides = self.rules.sides
@@ -295,7 +300,7 @@ class RuleEngine:
             phases = ", ".join(p.label for p in self.rules.phases if p.id in rule.phases)
             return Status.NOT_APPLICABLE, f"applies in: {phases}"
         near_role = self._near_role(view, mirrored)
-        if view.name and not measure.reliable_from(view.name, near_role):
+        if view.name and not any(measure.reliable_from(v, near_role) for v in view.matches):
             needs = " or ".join(_view_words(v) for v in sorted(measure.views))
             return Status.NOT_VISIBLE, (
                 f"not measurable from {_view_words(view.name + '/' + (near_role or ''))}"

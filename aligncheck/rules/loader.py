@@ -282,7 +282,7 @@ class _Checker:
             "sides.detect",
             node.line_of("detect"),
             {"measure", "prefer", "margin"},
-            set(),
+            {"threshold"},
         )
         return (
             Sides(
@@ -293,6 +293,11 @@ class _Checker:
                     measure=str(detect.get("measure")) if detect else "",
                     prefer=detect.get("prefer") if detect else "larger",  # checked later
                     margin=self.number(detect, "margin", "sides.detect") if detect else 0.0,
+                    threshold=(
+                        self.number(detect, "threshold", "sides.detect")
+                        if detect and "threshold" in detect
+                        else None
+                    ),
                 ),
             ),
             detect,

@@ -108,15 +108,23 @@ def evaluate(
 class CameraView:
     """Where the camera looks at the person from.
 
-    ``name``: "side", "diagonal", "front", "back" or "" (unknown); ``near``: "LEFT" or "RIGHT",
-    the side of the body nearer the camera (in front/back views, the better-seen side).
+    ``name``: the best description, "side", "diagonal", "front", "back" or "" (unknown);
+    ``matches``: every view the camera is compatible with (views overlap, because the
+    measurement is noisy: a camera 30 degrees off the front counts as front and diagonal);
+    ``near``: "LEFT" or "RIGHT", the side of the body nearer the camera (in front/back views,
+    the better-seen side); ``turned``: the width ratio behind the decision (about the cosine
+    of the camera's angle from the body's front).
     """
 
     name: str
     near: str
+    matches: frozenset[str] = frozenset()
+    turned: float = math.nan
 
 
 _L, _R = Landmark, Landmark
+#: Width-ratio ranges of each view (they overlap; see camera_view).
+VIEW_RANGES = {"side": (0.0, 0.55), "diagonal": (0.4, 1.1), "front": (0.75, 9.0)}
 
 
 def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
@@ -125,10 +133,12 @@ def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
     The width of shoulders plus hips in the image, relative to the torso's length in the image,
     is compared with the same ratio in MediaPipe's 3D world coordinates: their quotient is about
     the cosine of the angle between the body's front and the camera (about 1 from the front,
-    about 0.2 from the side). Measured on synthetic renders: below 0.45 side (about 70-90
-    degrees), up to 0.75 diagonal, above that front or back; front and back differ in which hip
-    is on the image's right. The near side comes from MediaPipe's depth of the left and right
-    hip, shoulder and knee.
+    about 0.2 from the side). On synthetic renders of seated poses it was 0.13-0.57 at 90
+    degrees, 0.41-0.74 at 70, 0.42-1.07 at 45 and 0.8-1.4 at 0-20 degrees: too noisy for one
+    answer, so the camera matches every view whose range holds the ratio (``VIEW_RANGES``)
+    and ``name`` is the single best guess. Front and back differ in which hip is on the
+    image's right. The near side comes from MediaPipe's depth of the left and right hip,
+    shoulder and knee (in front and back views: the better-seen side).
     """
     if not pose.detected:
         return CameraView("", "LEFT")
@@ -141,7 +151,7 @@ def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
     if not all(pose.visible(lm, threshold) or lm in (_L.LEFT_HIP, _L.RIGHT_HIP) for lm in trunk):
         # one shoulder hidden: a side view, the visible one is near
         seen_left = pose.visibility[left].sum() >= pose.visibility[right].sum()
-        return CameraView("side", "LEFT" if seen_left else "RIGHT")
+        return CameraView("side", "LEFT" if seen_left else "RIGHT", frozenset({"side"}))
 
     def ratio(xyz: np.ndarray) -> float:
         width = np.linalg.norm(xyz[_L.LEFT_SHOULDER] - xyz[_L.RIGHT_SHOULDER]) + np.linalg.norm(
@@ -155,10 +165,16 @@ def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
     turned = ratio(pose.image_xy) / ratio(pose.world_xyz)
     if not math.isfinite(turned):
         return CameraView("", near)
-    if turned < 0.45:
-        return CameraView("side", near)
-    if turned < 0.75:
-        return CameraView("diagonal", near)
+    matches = {name for name, (low, high) in VIEW_RANGES.items() if low <= turned < high}
     facing = pose.image_xy[_L.LEFT_HIP, 0] > pose.image_xy[_L.RIGHT_HIP, 0]
-    seen_left = pose.visibility[left].sum() >= pose.visibility[right].sum()
-    return CameraView("front" if facing else "back", "LEFT" if seen_left else "RIGHT")
+    if "front" in matches and not facing:
+        matches = (matches - {"front"}) | {"back"}
+    if turned < 0.45:
+        name = "side"
+    elif turned < 0.85:
+        name = "diagonal"
+    else:
+        name = "front" if facing else "back"
+        seen_left = pose.visibility[left].sum() >= pose.visibility[right].sum()
+        near = "LEFT" if seen_left else "RIGHT"
+    return CameraView(name, near, frozenset(matches), turned)

@@ -8,6 +8,7 @@ the practitioner does the pose on the other side, every landmark is mirrored.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -218,11 +219,35 @@ class Guidance:
 @dataclass(frozen=True)
 class SideDetection:
     """How to tell which side is practised: evaluate ``measure`` as written and mirrored; the
-    assignment where it is ``prefer``-red (larger or smaller) wins, by at least ``margin``."""
+    assignment where it is ``prefer``-red (larger or smaller) wins, by at least ``margin``.
+
+    When only one assignment can be measured (a limb hidden), it wins if its value is beyond
+    ``threshold`` in the preferred direction, and loses if it is beyond it the other way by
+    ``margin``; without a threshold the side stays unknown.
+    """
 
     measure: str
     prefer: Literal["larger", "smaller"]
     margin: float
+    threshold: float | None = None
+
+    def choose(self, written: float, mirrored: float) -> bool | None:
+        """True if the mirrored assignment wins, False if the written one does, None if unsure.
+
+        The margin is not applied here: callers use it for hysteresis between frames.
+        """
+        sign = 1.0 if self.prefer == "larger" else -1.0
+        if math.isfinite(written) and math.isfinite(mirrored):
+            return sign * (mirrored - written) > 0
+        if self.threshold is None:
+            return None
+        if math.isfinite(written):
+            score = sign * (written - self.threshold)
+            return False if score > 0 else True if score < -self.margin else None
+        if math.isfinite(mirrored):
+            score = sign * (mirrored - self.threshold)
+            return True if score > 0 else False if score < -self.margin else None
+        return None
 
 
 @dataclass(frozen=True)
