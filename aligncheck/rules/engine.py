@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
 from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, evaluate
@@ -105,6 +105,7 @@ class RuleEngine:
         self._hold_start: float | None = None
         self._good_time = 0.0
         self._last_t: float | None = None
+        self._top_id = ""
 
     @property
     def calibrated(self) -> dict[str, float]:
@@ -126,13 +127,14 @@ class RuleEngine:
         mirrored = self._side(pose, view, t)
         if self.rules.sides is not None and mirrored is None:
             detect = self.rules.measures[self.rules.sides.detect.measure]
-            why = (
-                evaluate(detect, pose, False, threshold, view.near).reason()
-                or evaluate(detect, pose, True, threshold, view.near).reason()
-            )
-            return self._verdict(
-                pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
-            )
+            written = evaluate(detect, pose, False, threshold, view.near)
+            other = evaluate(detect, pose, True, threshold, view.near)
+            if not (written.visible and other.visible):
+                why = written.reason() or other.reason()
+                return self._verdict(
+                    pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
+                )
+            # both sides look alike (e.g. both legs straight): judge as written, side unnamed
         raw = {
             m.id: evaluate(m, pose, bool(mirrored), threshold, view.near)
             for m in self.rules.measures.values()
@@ -145,8 +147,9 @@ class RuleEngine:
             for rule in self.rules.rules
         )
         verdict = self._verdict(pose, view, mirrored, phase, values, "", results)
+        verdict = replace(verdict, top=self._steady_top(results))
         hold, good = self._hold(phase, results, t, dt)
-        return Verdict(**{**verdict.__dict__, "hold_time": hold, "good_time": good})
+        return replace(verdict, hold_time=hold, good_time=good)
 
     # -- steps ----------------------------------------------------------------------------
     def _verdict(
@@ -207,15 +210,33 @@ class RuleEngine:
         mirrored = evaluate(measure, pose, True, threshold, view.near).value
         current = self._mirrored.value
         candidate = sides.detect.choose(written, mirrored)
-        if candidate is None:
-            return current  # keep the last decision; None if never decided
+        gap = abs(written - mirrored)
+        both = math.isfinite(gap)
+        if candidate is None or (current is None and both and gap < sides.detect.margin):
+            return current  # not decided (yet): both legs alike, or the telling limb hidden
+        if current is None and self.temporal and not both:
+            return None  # in a video, wait for both limbs before the first decision
         if current is not None and candidate != current and self.temporal:
-            gap = abs(written - mirrored)
             if math.isfinite(gap) and gap < sides.detect.margin:
                 return current  # not decisive enough to switch
             return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
         self._mirrored.force(candidate)
         return candidate
+
+    def _steady_top(self, results: tuple[RuleResult, ...]) -> RuleResult | None:
+        """The top cue, kept on the previous rule while it is still off and still among the most
+        important, so two equal-priority faults do not take turns from frame to frame."""
+        best = top_result(results)
+        if self.temporal and best is not None and self._top_id:
+            previous = next((r for r in results if r.rule_id == self._top_id), None)
+            if (
+                previous is not None
+                and previous.status is Status.OFF
+                and previous.priority == best.priority
+            ):
+                best = previous
+        self._top_id = best.rule_id if best is not None else ""
+        return best
 
     def _side_name(self, mirrored: bool | None) -> str:
         sides = self.rules.sides
@@ -246,16 +267,21 @@ class RuleEngine:
                 self._calibrated[measure.id] = statistics.median(samples)
 
     def _phase_for(self, values: dict[str, MeasureValue], t: float) -> str:
+        current = str(self._phase.value) if self.temporal else ""
         candidate = ""
         for phase in self.rules.phases:
-            if all(c.holds(values[c.measure].value) for c in phase.when):
+            holds = [c.holds(values[c.measure].value) for c in phase.when]
+            if all(h is True for h in holds):
                 candidate = phase.id
+                break
+            if phase.id == current and False not in holds:
+                # a body part needed to tell went out of sight: stay in the phase we are in
+                candidate = current
                 break
         if not self.temporal:
             return candidate
-        before = self._phase.value
         phase = str(self._phase.update(candidate, t, self.settings.min_duration))
-        if phase != before:
+        if phase != current:
             self._phase_start = t
         return phase
 

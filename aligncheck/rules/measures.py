@@ -93,6 +93,8 @@ def evaluate(
     elif kind == "twist":
         value = geometry.twist(*p)
         value = -value if mirrored else value
+    elif kind == "distance":
+        value = geometry.distance(p[0], p[1])
     elif kind == "relative_distance":
         value = geometry.relative_distance(p[0], p[1], ref[0], ref[1])
     elif kind == "relative_height":

@@ -30,6 +30,7 @@ MEASURE_TYPES: dict[str, tuple[int, bool]] = {
     "twist": (4, False),
     "relative_distance": (2, True),
     "relative_height": (2, True),
+    "distance": (2, False),
     "line_offset": (4, True),
 }
 #: Measure types whose sign flips when the pose is mirrored (rotation about the vertical).
@@ -113,9 +114,12 @@ class Measure:
 
     @property
     def unit(self) -> str:
-        """'deg' for angles, 'ratio' for calibrated ratios, 'body' for body-relative lengths."""
+        """'deg' for angles, 'ratio' for calibrated ratios, 'body' for body-relative lengths,
+        'px' / 'm' for plain distances in image pixels / world metres."""
         if self.calibrate is not None and self.calibrate.mode == "ratio":
             return "ratio"
+        if self.type == "distance":
+            return "px" if self.space == "image" else "m"
         return "deg" if self.type in ANGLE_TYPES else "body"
 
     @property
