@@ -22,6 +22,7 @@ from aligncheck import __version__
 from aligncheck.angles import KEY_ANGLES
 from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
+from aligncheck.rules.schema import Guidance
 
 app = typer.Typer(
     name="aligncheck",
@@ -141,39 +142,53 @@ def _target(result: RuleResult) -> str:
     return f"{low:g}–{high:g}{unit}"
 
 
-def print_verdict(console: Console, title: str, verdict: Verdict) -> None:
-    """A verdict as a readable table plus the top cue."""
+def print_verdict(
+    console: Console, title: str, verdict: Verdict, guidance: tuple[Guidance, ...] = ()
+) -> None:
+    """A verdict as a readable table plus the top cue; rules that do not apply in this phase
+    are listed on one line."""
     if not verdict.detected:
         console.print(
-            f"[bold]{title}[/]: [yellow]no person found[/]: nothing could be checked.",
+            f"[bold]{title}[/]: [yellow]no person found[/]: nothing could be checked "
+            "(is the whole body in the picture, lit and not too small?)",
             soft_wrap=True,
         )
         return
-    side = verdict.side or "side unknown"
+    side = verdict.side or "side not decided"
     view = f"{verdict.view} view" if verdict.view else "view unknown"
     console.print(f"[bold]{title}[/]  {side} · {verdict.phase_label} · {view}", soft_wrap=True)
     for note in verdict.notes:
-        console.print(f"[yellow]{note}[/]")
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Rule")
-    table.add_column("Status")
-    table.add_column("Measured", justify="right")
-    table.add_column("Target", justify="right")
-    table.add_column("Note")
-    for r in sorted(verdict.results, key=lambda r: (not r.status.judged, r.priority)):
-        note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
-        table.add_row(
-            r.title, f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]", _value(r), _target(r), note
-        )
-    console.print(table)
+        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+    shown = [r for r in verdict.results if r.status is not Status.NOT_APPLICABLE]
+    if shown:
+        table = Table(show_edge=False, pad_edge=False)
+        for column, justify in (
+            ("Rule", "left"),
+            ("Status", "left"),
+            ("Measured", "right"),
+            ("Target", "right"),
+            ("Note", "left"),
+        ):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
+            note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
+            status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
+            table.add_row(r.title, status, _value(r), _target(r), note)
+        console.print(table)
+    skipped = [r.title for r in verdict.results if r.status is Status.NOT_APPLICABLE]
+    if skipped:
+        console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
     if verdict.top is not None:
-        console.print(f"[bold]Top cue:[/] {verdict.top.cue}")
+        console.print(f"[bold]Top cue:[/] {verdict.top.cue}", soft_wrap=True)
         if verdict.top.modification:
-            console.print(f"[bold]Try:[/] {verdict.top.modification}")
+            console.print(f"[bold]Try:[/] {verdict.top.modification}", soft_wrap=True)
     elif any(r.status.judged for r in verdict.results):
         console.print("[green]Nothing is off.[/]")
     else:
         console.print("[yellow]No rule could be checked in this picture.[/]")
+    if guidance:
+        titles = "; ".join(g.title for g in guidance)
+        console.print(f"[dim]Also (not measured by the camera): {titles}.[/]", soft_wrap=True)
     console.print()
 
 
@@ -205,7 +220,7 @@ def check(
         if as_json:
             documents.append({"file": str(result.path), **verdict_json(result.verdict)})
         else:
-            print_verdict(console, str(result.path), result.verdict)
+            print_verdict(console, str(result.path), result.verdict, rules.guidance)
     if as_json:
         typer.echo(
             json.dumps(
@@ -223,13 +238,16 @@ def poses(rules_dir: RulesDirOption = None) -> None:
 
     console = Console()
     table = Table(title="Poses", title_justify="left")
-    for column in ("Id", "Name", "Sanskrit", "Family", "Camera", "Rules", "File"):
+    table.add_column("Id", no_wrap=True)
+    for column in ("Name", "Sanskrit", "Family", "Camera", "Rules"):
         table.add_column(column)
+    files: list[str] = []
+    problems: list[str] = []
     for entry in list_poses(rules_dir):
+        files.append(str(entry.path))
         if entry.rules is None:
-            table.add_row(
-                entry.pose_id, "[red]invalid rules file[/]", "", "", "", "", str(entry.path)
-            )
+            table.add_row(entry.pose_id, "[red]invalid[/]", "", "", "", "")
+            problems.append(f"{entry.path}: {len(entry.error.issues) if entry.error else 0}")
             continue
         card = entry.rules.pose
         table.add_row(
@@ -239,9 +257,14 @@ def poses(rules_dir: RulesDirOption = None) -> None:
             card.family,
             ", ".join(card.views),
             str(len(entry.rules.rules)),
-            str(entry.path),
         )
     console.print(table)
+    console.print("[dim]From: " + ", ".join(files) + "[/]", soft_wrap=True)
+    for problem in problems:
+        console.print(
+            f"[red]Invalid rules file[/] {problem} problem(s); see `aligncheck rules check`.",
+            soft_wrap=True,
+        )
 
 
 @rules_app.command("check")

@@ -80,3 +80,74 @@ def test_model_command_reports_the_bundled_checksum(capsys):
 def test_usage_error_exit_code(capsys):
     assert main(["angles", "--no-such-flag"]) == 2
     assert "No such option" in capsys.readouterr().err
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_check_a_sample_photo_prints_a_verdict_and_writes_an_image(tmp_path, capsys):
+    photo = SAMPLES / "janu_right_folded_rounded.png"
+    assert main(["check", str(photo), "--out", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "right leg straight" in out and "Forward fold" in out
+    assert "Top cue:" in out and "Try: Sit on a folded blanket" in out
+    assert "not measured by the camera" in out
+    annotated = cv2.imread(str(tmp_path / "janu_right_folded_rounded_check.png"))
+    assert annotated is not None and annotated.shape == cv2.imread(str(photo)).shape
+
+
+def test_check_json_has_side_phase_and_every_rule(capsys):
+    assert main(["check", str(SAMPLES / "janu_right_upright_side.png"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == 1 and doc["pose"] == "janu_sirsasana"
+    assert doc["side"] == "right leg straight" and doc["phase"] == "upright"
+    statuses = {r["rule"]: r["status"] for r in doc["rules"]}
+    assert len(statuses) == 15
+    assert statuses["sit_upright"] == "ok"
+    assert statuses["hands_hold_foot"] == "not applicable"
+
+
+def test_check_on_an_empty_picture(tmp_path, capsys):
+    blank = tmp_path / "nobody.png"
+    cv2.imwrite(str(blank), np.full((360, 480, 3), 200, np.uint8))
+    assert main(["check", str(blank), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["person_found"] is False
+    assert {r["status"] for r in doc["rules"]} == {"not visible"}
+    assert main(["check", str(blank)]) == 0
+    assert "no person found" in " ".join(capsys.readouterr().out.split())
+
+
+def test_check_unknown_pose_suggests_the_nearest(capsys):
+    photo = SAMPLES / "janu_right_upright_side.png"
+    assert main(["check", str(photo), "--pose", "janu_sirsasan"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "No rules for pose 'janu_sirsasan'" in err and "Did you mean 'janu_sirsasana'" in err
+
+
+def test_poses_lists_the_bundled_pose(capsys):
+    assert main(["poses"]) == 0
+    out = capsys.readouterr().out
+    assert "janu_sirsasana" in out and "Jānuśīrṣ" in out
+
+
+def test_rules_dir_overrides_and_bad_files_are_listed(tmp_path, capsys):
+    (tmp_path / "broken.yaml").write_text("schema_version: 1\npose: {}\n", encoding="utf-8")
+    assert main(["poses", "--rules-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "broken" in out and "janu_sirsasana" in out
+    assert "Invalid rules file" in out and "broken.yaml" in out
+
+
+def test_rules_check_valid_and_broken(tmp_path, capsys):
+    bundled = Path(__file__).resolve().parent.parent / "rules" / "janu_sirsasana.yaml"
+    assert main(["rules", "check", str(bundled)]) == 0
+    assert "15 rules" in capsys.readouterr().out
+    broken = tmp_path / "typo.yaml"
+    broken.write_text(
+        bundled.read_text(encoding="utf-8").replace("type: joint_angle", "type: joint_angel", 1),
+        encoding="utf-8",
+    )
+    assert main(["rules", "check", str(broken)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "typo.yaml:" in out and "did you mean 'joint_angle'" in out

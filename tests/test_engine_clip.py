@@ -7,6 +7,7 @@ and hold time can be checked against the truth. Every third frame is analysed (1
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,5 +128,5 @@ def test_statuses_do_not_flicker_during_holds(steps):
         held = _held(steps, pose)
         for rule in held[0].results:
             sequence = [v.result(rule.rule_id).status for v in held]
-            changes = sum(a is not b for a, b in zip(sequence, sequence[1:], strict=False))
+            changes = sum(a is not b for a, b in itertools.pairwise(sequence))
             assert changes <= 2, (pose, rule.rule_id, [s.value for s in sequence])

@@ -7,7 +7,7 @@ the colour of the worst judged rule that uses it. Only draws; every decision is 
 
 from __future__ import annotations
 
-import textwrap
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -39,9 +39,8 @@ def _joint_status(results: tuple[RuleResult, ...]) -> dict[int, Status]:
 
 
 def _value_text(result: RuleResult) -> str:
-    if result.unit == "deg":
-        return f"{result.value:.0f}°".replace("°", "")
-    return f"{result.value:.2f}"
+    # OpenCV's Hershey fonts have no degree sign
+    return f"{result.value:.0f}" if result.unit == "deg" else f"{result.value:.2f}"
 
 
 def draw_verdict(
@@ -59,26 +58,26 @@ def draw_verdict(
     if pose.detected:
         _draw_coloured_skeleton(canvas, pose, verdict, s, threshold)
         if show_values:
-            for result in verdict.results:
-                if result.status.judged and result.anchor is not None:
-                    p = _point(pose.image_xy[result.anchor])
-                    if p is not None:
-                        label = s.__class__(
-                            **{
-                                **s.__dict__,
-                                "label_background": status_colour(result.status, s),
-                                "text": (0, 0, 0),
-                            }
-                        )
-                        draw_label(
-                            canvas,
-                            _value_text(result),
-                            (p[0] + 2 * s.point_radius, p[1] + 3 * s.point_radius),
-                            label,
-                        )
+            _draw_values(canvas, pose, verdict, s)
     _draw_header(canvas, verdict, s)
     _draw_cue(canvas, verdict, s)
     return canvas
+
+
+def _draw_values(canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style) -> None:
+    """Each judged rule's value beside its joint, on its status colour; one label per joint
+    (the most important rule's)."""
+    placed: set[int] = set()
+    for result in sorted(verdict.results, key=lambda r: r.priority):
+        if not result.status.judged or result.anchor is None or int(result.anchor) in placed:
+            continue
+        p = _point(pose.image_xy[result.anchor])
+        if p is None:
+            continue
+        placed.add(int(result.anchor))
+        label = replace(s, label_background=status_colour(result.status, s), text=(0, 0, 0))
+        anchor = (p[0] + 2 * s.point_radius, p[1] + 3 * s.point_radius)
+        draw_label(canvas, _value_text(result), anchor, label)
 
 
 def _draw_coloured_skeleton(
@@ -93,11 +92,13 @@ def _draw_coloured_skeleton(
         if not (seen[start] and seen[end]):
             cv2.line(canvas, a, b, s.hidden, max(1, s.line_width // 2), cv2.LINE_AA)
             continue
-        both = [joints.get(int(start)), joints.get(int(end))]
-        judged = [st for st in both if st is not None]
-        colour = (
-            status_colour(max(judged, key=lambda st: _RANK[st]), s) if len(judged) == 2 else s.bone
-        )
+        # a bone takes the worst status of the judged rules that use both of its ends
+        statuses = [
+            r.status
+            for r in verdict.results
+            if r.status.judged and start in r.landmarks and end in r.landmarks
+        ]
+        colour = status_colour(max(statuses, key=_RANK.__getitem__), s) if statuses else s.bone
         cv2.line(canvas, a, b, s.text_shadow, s.line_width + 3, cv2.LINE_AA)
         cv2.line(canvas, a, b, colour, s.line_width + 1, cv2.LINE_AA)
     for index, xy in enumerate(pose.image_xy):
@@ -133,8 +134,8 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     height, width = canvas.shape[:2]
     scale = s.font_scale * 1.3
     thickness = max(1, s.font_thickness + 1)
-    (char_w, line_h), base = cv2.getTextSize("M", _FONT, scale, thickness)
-    lines = textwrap.wrap(text, max(12, int(width * 0.92 / char_w)))
+    lines = _wrap(text, width * 0.9, scale, thickness)
+    (_, line_h), base = cv2.getTextSize("Ag", _FONT, scale, thickness)
     pad = line_h // 2
     box_h = len(lines) * (line_h + pad) + pad * 2
     top = height - box_h
@@ -145,3 +146,17 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     for i, line in enumerate(lines):
         y = top + pad + (i + 1) * (line_h + pad) - base // 2
         cv2.putText(canvas, line, (width // 40, y), _FONT, scale, s.text, thickness, cv2.LINE_AA)
+
+
+def _wrap(text: str, max_width: float, scale: float, thickness: int) -> list[str]:
+    """Split ``text`` into lines no wider than ``max_width`` pixels at this font size."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and cv2.getTextSize(trial, _FONT, scale, thickness)[0][0] > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    return [*lines, current] if current else lines

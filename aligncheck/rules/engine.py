@@ -309,7 +309,7 @@ class RuleEngine:
             reason,
             rule.modification,
             rule.level_up,
-            measure.landmarks(mirrored, view.near),
+            measure.landmarks(mirrored, view.near, reference=False),
             measure.anchor(mirrored, view.near),
         )
 

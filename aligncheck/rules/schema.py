@@ -132,9 +132,12 @@ class Measure:
         the role on the camera's side."""
         return view in self.views or (near_role is not None and f"{view}/{near_role}" in self.views)
 
-    def landmarks(self, mirrored: bool = False, near: str = "LEFT") -> tuple[Landmark, ...]:
-        """Every landmark this measure needs, resolved for the side and the camera."""
-        points = self.points + (self.reference or ())
+    def landmarks(
+        self, mirrored: bool = False, near: str = "LEFT", reference: bool = True
+    ) -> tuple[Landmark, ...]:
+        """Every landmark this measure needs, resolved for the side and the camera; without
+        ``reference``, only the measured body parts (not the ruler segment)."""
+        points = self.points + (self.reference or () if reference else ())
         return tuple(dict.fromkeys(lm for p in points for lm in p.resolve(mirrored, near)))
 
     def anchor(self, mirrored: bool = False, near: str = "LEFT") -> Landmark | None:
