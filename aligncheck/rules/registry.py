@@ -14,8 +14,11 @@ from aligncheck.errors import AligncheckError
 from aligncheck.rules.loader import RuleFileError, load_rules
 from aligncheck.rules.schema import RuleSet
 
-#: The repository's rules/ folder (present in a source checkout and an editable install).
-BUNDLED_RULES = Path(__file__).resolve().parents[2] / "rules"
+_PACKAGE = Path(__file__).resolve().parents[1]
+#: The bundled rules: the repository's rules/ folder in a source checkout or an editable
+#: install, or its installed copy ``aligncheck/pose_rules`` in a regular install.
+_CHECKOUT = (_PACKAGE.parent / "pyproject.toml").is_file() and (_PACKAGE.parent / "rules").is_dir()
+BUNDLED_RULES = _PACKAGE.parent / "rules" if _CHECKOUT else _PACKAGE / "pose_rules"
 DEFAULT_POSE = "janu_sirsasana"
 
 
