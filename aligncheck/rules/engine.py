@@ -56,9 +56,10 @@ class _Debounced:
     def update(self, candidate: object, t: float, min_duration: float) -> object:
         if candidate == self.value:
             self._candidate = candidate
-        elif candidate != self._candidate:
+            return self.value
+        if candidate != self._candidate:
             self._candidate, self._since = candidate, t
-        elif t - self._since >= min_duration:
+        if t - self._since >= min_duration:
             self.value = candidate
         return self.value
 
@@ -69,18 +70,31 @@ class _Debounced:
 def classify(
     value: float, ok: Band, close: Band, current: Status | None = None, margin: float = 0.0
 ) -> Status:
-    """ok / close / off for ``value``; with ``current`` and ``margin``, the band of the status
-    already held is widened by ``margin`` times its width (hysteresis)."""
+    """ok / close / off for ``value``.
 
-    def widened(band: Band, status: Status) -> Band:
-        if current is not status:
-            return band
-        pad = margin * max(band.high - band.low, 1e-9)
-        return Band(band.low - pad, band.high + pad)
+    With the status ``current`` already held, its band is widened (hysteresis) on each side by
+    ``margin`` times the width of the close zone on that side (the gap between the ok edge and
+    the close edge), or of the ok band where the two edges meet; a held ok never reaches past
+    the close band, so one-sided bands with a far placeholder bound widen only a little.
+    """
 
-    if value in widened(ok, Status.OK):
+    def pad(inner: float, outer: float) -> float:
+        gap = abs(inner - outer)
+        return margin * (gap if gap > 0 else max(ok.high - ok.low, 1e-9))
+
+    if current is Status.OK:
+        held_ok = Band(
+            max(close.low, ok.low - pad(ok.low, close.low)),
+            min(close.high, ok.high + pad(ok.high, close.high)),
+        )
+        if value in held_ok:
+            return Status.OK
+    elif value in ok:
         return Status.OK
-    if value in widened(close, Status.CLOSE) or (current is Status.OK and value in close):
+    held_close = close
+    if current is Status.CLOSE:
+        held_close = Band(close.low - pad(ok.low, close.low), close.high + pad(ok.high, close.high))
+    if value in held_close:
         return Status.CLOSE
     return Status.OFF
 
