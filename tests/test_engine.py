@@ -275,10 +275,10 @@ def test_classify(value, held, margin, expected):
     ("ok", "close", "value"),
     [
         ((-1.0, 0.07), (-1.0, 0.085), 0.15),  # spine_long_in_fold: a rounded back measured 0.15
-        ((0.86, 2.0), (0.82, 2.0), 0.75),  # spine_not_shortening: rounded folds about 0.79
+        ((0.86, 2.0), (0.82, 2.0), 0.75),  # a one-sided lower bound with a far upper bound
         ((0.0, 0.7), (0.0, 0.78), 0.8),  # heel_to_groin: foot at the knee 0.82-1.09
     ],
-    ids=["spine_long_in_fold", "spine_not_shortening", "heel_to_groin"],
+    ids=["spine_long_in_fold", "lower_bound", "heel_to_groin"],
 )
 def test_hysteresis_never_holds_a_value_far_outside_the_close_band(ok, close, value, held):
     assert classify(value, Band(*ok), Band(*close), None, 0.15) is OFF

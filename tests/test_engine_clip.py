@@ -80,7 +80,7 @@ def test_rounded_fold_is_flagged_and_the_top_cue_is_the_spine(steps):
     flagged = [v.result("spine_long_in_fold").status in FLAGGED for v in held]
     assert sum(flagged) / len(held) >= 0.8
     tops = [v.top.rule_id if v.top else "" for v in held]
-    assert sum(t in ("spine_long_in_fold", "spine_not_shortening") for t in tops) / len(held) >= 0.8
+    assert sum(t == "spine_long_in_fold" for t in tops) / len(held) >= 0.8
 
 
 def test_extended_fold_is_not_called_rounded(steps):
@@ -97,13 +97,6 @@ def test_extended_fold_is_not_called_rounded(steps):
         if not v.result("spine_long_in_fold").status.judged
     ]
     assert all("not visible" in r.reason for r in hidden)
-
-
-def test_calibrated_torso_length_separates_the_folds(steps):
-    rounded = [v.measures["torso_length"] for v in _held(steps, "janu_right_folded_rounded")]
-    extended = [v.measures["torso_length"] for v in _held(steps, "janu_right_folded")]
-    assert max(rounded) < 0.82  # the spine shortens by a fifth when it rounds
-    assert sorted(extended)[len(extended) // 2] > 0.86
 
 
 def test_twist_is_measured_against_the_upright_preparation(steps):
