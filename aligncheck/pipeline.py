@@ -1,0 +1,204 @@
+"""The analysis loop: source -> estimator -> rule engine -> sinks, streamed frame by frame.
+
+:func:`analyze_video` is what ``aligncheck analyze`` and each worker of ``aligncheck review``
+run. It checks the inputs and the output folder before loading the model, never holds the
+video in memory, and on Ctrl-C (or a file that ends early) closes every file properly and still
+writes the summary and the report of what was analysed.
+
+Files written into the output folder:
+
+* ``annotated.mp4``: the video with skeleton, values, phase, side, hold time and cue drawn;
+* ``frames.jsonl``: per-frame landmarks, measures and statuses (see :mod:`aligncheck.recording`);
+* ``summary.json``: the condensed session (see :mod:`aligncheck.session`);
+* ``keyframes/*.jpg`` and ``report.html``: key stills and the self-contained report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aligncheck import __version__
+from aligncheck.core import Frame, PoseFrame
+from aligncheck.draw.verdict import draw_verdict
+from aligncheck.errors import OutputError, SourceError
+from aligncheck.recording import AnnotatedVideo, FrameLog, read_frame_log
+from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
+from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
+from aligncheck.sinks import ensure_output_dir
+from aligncheck.sources import VideoSource
+
+log = logging.getLogger(__name__)
+
+#: Called with (frames done, frames expected or 0 when unknown).
+Progress = Callable[[int, int], None]
+
+VIDEO_NAME = "annotated.mp4"
+FRAMES_NAME = "frames.jsonl"
+SUMMARY_NAME = "summary.json"
+REPORT_NAME = "report.html"
+KEYFRAMES_DIR = "keyframes"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The outcome of one analysed video."""
+
+    folder: Path
+    summary: SessionSummary
+    interrupted: bool = False
+
+    @property
+    def report(self) -> Path:
+        """The HTML report."""
+        return self.folder / REPORT_NAME
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's content."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _estimated(source: VideoSource, model: Path | str | None) -> Iterator[tuple[Frame, PoseFrame]]:
+    from aligncheck.estimate import PoseEstimator
+
+    with PoseEstimator(model, mode="video") as estimator:
+        for frame in source:
+            yield frame, estimator.estimate(frame)
+
+
+def _replayed(
+    source: VideoSource | None, poses: Iterator[PoseFrame], size: tuple[int, int]
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    frames = iter(source) if source is not None else None
+    for pose in poses:
+        frame = next(frames, None) if frames is not None else None
+        if frame is None:
+            blank = np.full((size[1], size[0], 3), 48, np.uint8)
+            frame = Frame(blank, pose.index, pose.timestamp)
+        yield frame, pose
+
+
+def analyze_video(
+    video: Path | str | None,
+    rules: RuleSet,
+    out_dir: Path | str,
+    model: Path | str | None = None,
+    from_landmarks: Path | str | None = None,
+    progress: Progress | None = None,
+    settings: EngineSettings | None = None,
+    write_video: bool = True,
+) -> Analysis:
+    """Analyse a video (or re-judge a recorded frame log) and write the session's files.
+
+    With ``from_landmarks`` the poses come from an earlier run's ``frames.jsonl`` and the model
+    is not loaded; the video, when given, only provides the pictures to draw on.
+    """
+    header: dict = {}
+    poses = None
+    if from_landmarks is not None:
+        header, poses = read_frame_log(Path(from_landmarks))
+        if video is None and header.get("source", {}).get("path"):
+            candidate = Path(header["source"]["path"])
+            video = candidate if candidate.is_file() else None
+    source = VideoSource(video) if video is not None else None
+    if source is None and poses is None:
+        raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
+    folder = ensure_output_dir(out_dir)
+    info = source.info if source is not None else None
+    width = info.width if info else int(header["width"])
+    height = info.height if info else int(header["height"])
+    fps = info.fps if info else float(header.get("fps", 30.0))
+    described = {
+        "name": Path(video).name if video is not None else header.get("source", {}).get("name", ""),
+        "path": str(Path(video).resolve()) if video is not None else "",
+        "fps": fps,
+        "width": width,
+        "height": height,
+        "frames": info.frame_count if info else 0,
+        "duration": round(info.duration, 3) if info else 0.0,
+        "sha256": file_sha256(Path(video))
+        if video is not None
+        else header.get("source", {}).get("sha256", ""),
+    }
+    from aligncheck.estimate import check_model
+
+    model_sha = header.get("model_sha256") if poses is not None else check_model(model).sha256
+    run_header = {
+        "aligncheck": __version__,
+        "source": described,
+        "fps": fps,
+        "width": width,
+        "height": height,
+        "model_sha256": model_sha,
+        "pose": rules.pose.id,
+        "rules_sha256": file_sha256(rules.path),
+        "from_landmarks": str(from_landmarks) if from_landmarks else None,
+    }
+    pairs = (
+        _replayed(source, poses, (width, height))
+        if poses is not None
+        else _estimated(source, model)
+    )
+    engine = RuleEngine(rules, settings)
+    recorder = SessionRecorder(rules, described)
+    total = info.frame_count if info else 0
+    interrupted = False
+    video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
+    try:
+        with FrameLog(folder / FRAMES_NAME, run_header) as frame_log:
+            for done, (frame, pose) in enumerate(pairs, start=1):
+                verdict = engine.update(pose)
+                annotated = draw_verdict(frame.image, pose, verdict)
+                if video_out is not None:
+                    video_out.write(annotated)
+                frame_log.write(pose, verdict)
+                recorder.add(frame, pose, verdict, annotated)
+                if progress is not None:
+                    progress(done, total)
+    except KeyboardInterrupt:
+        interrupted = True
+        recorder.note("The analysis was interrupted; this report covers the part analysed.")
+    finally:
+        if video_out is not None:
+            video_out.close()
+    if source is not None and source.truncated:
+        recorder.note(
+            f"The video ended after {source.frames_read} of {info.frame_count} frames: the file "
+            "looks truncated, and this report covers the frames that could be read."
+        )
+    summary = recorder.summary()
+    _write_summary(folder, summary, video_out is not None)
+    if interrupted:
+        raise KeyboardInterrupt
+    return Analysis(folder, summary, interrupted)
+
+
+def _write_summary(folder: Path, summary: SessionSummary, with_video: bool) -> None:
+    keyframes = folder / KEYFRAMES_DIR
+    try:
+        keyframes.mkdir(exist_ok=True)
+        for kf in summary.key_frames:
+            if kf.jpeg:
+                (keyframes / kf.file).write_bytes(kf.jpeg)
+        (folder / SUMMARY_NAME).write_text(
+            json.dumps(summary_to_json(summary), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write the summary ({exc.strerror or exc}).") from exc
+    try:
+        from aligncheck.report import write_report
+    except ImportError:  # the report module is optional while it is being built
+        log.debug("no report module; skipping report.html")
+        return
+    write_report(summary, folder / REPORT_NAME, VIDEO_NAME if with_video else None)

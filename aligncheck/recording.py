@@ -1,0 +1,209 @@
+"""Writers for a session's files: the annotated video and the per-frame data log.
+
+Both are context managers that write as frames arrive (nothing is held in memory) and close
+their file properly even when the run is interrupted, so partial results stay readable.
+
+* :class:`AnnotatedVideo`: H.264 in an MP4 (yuv420p, ``+faststart``) through PyAV's libx264,
+  which browsers play. Frames are encoded on a background thread, overlapping with pose
+  estimation.
+* :class:`FrameLog`: JSON Lines. The first line is a header (schema version, source, model and
+  rules checksums); then one line per frame with the landmarks, side, phase, measures and rule
+  statuses. :func:`read_frame_log` reads it back (for ``--from-landmarks``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import threading
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import av
+import numpy as np
+
+from aligncheck.core import PoseFrame, Verdict
+from aligncheck.errors import OutputError, SourceError
+from aligncheck.landmarks import NUM_LANDMARKS
+
+FRAME_LOG_SCHEMA_VERSION = 1
+
+
+class AnnotatedVideo:
+    """Encode BGR frames to a browser-playable H.264 MP4."""
+
+    def __init__(self, path: Path, fps: float, width: int, height: int, crf: int = 26) -> None:
+        self.path = path
+        # libx264 with yuv420p needs even sizes
+        self.width, self.height = width - width % 2, height - height % 2
+        try:
+            self._container = av.open(str(path), mode="w", options={"movflags": "+faststart"})
+        except (OSError, av.error.FFmpegError) as exc:
+            raise OutputError(f"{path}: cannot be written ({exc}).") from exc
+        rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(30)
+        self._stream = self._container.add_stream("libx264", rate=rate)
+        self._stream.width, self._stream.height = self.width, self.height
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._encode, name="aligncheck-encoder", daemon=True)
+        self._thread.start()
+        self.frames = 0
+
+    def _encode(self) -> None:
+        try:
+            while (image := self._queue.get()) is not None:
+                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+        except BaseException as exc:
+            self._error = exc
+            while self._queue.get() is not None:  # drain so writers never block
+                pass
+
+    def write(self, image: np.ndarray) -> None:
+        """Queue one BGR frame (cropped to even size) for encoding."""
+        if self._error is not None:
+            raise OutputError(f"{self.path}: encoding failed ({self._error}).")
+        self._queue.put(np.ascontiguousarray(image[: self.height, : self.width]))
+        self.frames += 1
+
+    def close(self) -> None:
+        """Finish encoding and close the file (idempotent)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._container is not None:
+            try:
+                if self._error is None:
+                    for packet in self._stream.encode():
+                        self._container.mux(packet)
+            finally:
+                self._container.close()
+                self._container = None
+        if self._error is not None:
+            raise OutputError(f"{self.path}: encoding failed ({self._error}).")
+
+    def __enter__(self) -> AnnotatedVideo:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _num(value: float, digits: int) -> float | None:
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
+class FrameLog:
+    """Write one JSON line per frame after a header line."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        try:
+            self._file = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}).") from exc
+        head = {"type": "header", "schema_version": FRAME_LOG_SCHEMA_VERSION, **header}
+        self._file.write(json.dumps(head, ensure_ascii=False) + "\n")
+
+    def write(self, pose: PoseFrame, verdict: Verdict) -> None:
+        """Append one frame."""
+        landmarks = None
+        if pose.detected:
+            landmarks = [
+                [
+                    _num(pose.image_xy[i, 0], 1),
+                    _num(pose.image_xy[i, 1], 1),
+                    _num(pose.world_xyz[i, 0], 4),
+                    _num(pose.world_xyz[i, 1], 4),
+                    _num(pose.world_xyz[i, 2], 4),
+                    _num(pose.visibility[i], 3),
+                ]
+                for i in range(NUM_LANDMARKS)
+            ]
+        line = {
+            "t": round(pose.timestamp, 4),
+            "i": pose.index,
+            "people": pose.people,
+            "landmarks": landmarks,
+            "side": verdict.side or None,
+            "phase": verdict.phase or None,
+            "hold": round(verdict.hold_time, 2),
+            "measures": {k: _num(v, 3) for k, v in verdict.measures.items()},
+            "status": {r.rule_id: r.status.value for r in verdict.results},
+            "top": verdict.top.rule_id if verdict.top else None,
+        }
+        self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    def close(self) -> None:
+        """Flush and close (idempotent)."""
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> FrameLog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
+    """The header and the recorded poses of a frame log (a damaged last line is skipped)."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    first = handle.readline()
+    try:
+        header = json.loads(first)
+    except json.JSONDecodeError as exc:
+        handle.close()
+        raise SourceError(f"{path}: not an aligncheck frame log (bad header line).") from exc
+    if header.get("type") != "header" or header.get("schema_version") != FRAME_LOG_SCHEMA_VERSION:
+        handle.close()
+        raise SourceError(
+            f"{path}: not an aligncheck frame log of schema version {FRAME_LOG_SCHEMA_VERSION}."
+        )
+    size = (int(header["width"]), int(header["height"]))
+
+    def poses() -> Iterator[PoseFrame]:
+        with handle:
+            for text in handle:
+                try:
+                    line = json.loads(text)
+                except json.JSONDecodeError:
+                    break  # an interrupted run may leave half a line at the end
+                landmarks = line.get("landmarks")
+                if not landmarks:
+                    yield PoseFrame.empty(line["t"], size, line["i"])
+                    continue
+                array = np.array(
+                    [[math.nan if v is None else v for v in row] for row in landmarks], dtype=float
+                )
+                yield PoseFrame(
+                    array[:, 0:2],
+                    array[:, 2:5],
+                    np.nan_to_num(array[:, 5]),
+                    line["t"],
+                    size,
+                    people=line.get("people", 1),
+                    index=line["i"],
+                )
+
+    return header, poses()
