@@ -22,7 +22,9 @@ from aligncheck import __version__
 from aligncheck.angles import KEY_ANGLES
 from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
+from aligncheck.progress import progress_bar
 from aligncheck.rules.schema import Guidance
+from aligncheck.session import SessionSummary
 
 app = typer.Typer(
     name="aligncheck",
@@ -292,6 +294,87 @@ def rules_check(
         )
     if failed:
         raise typer.Exit(1)
+
+
+SAMPLE_VIDEO = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
+
+
+@app.command()
+def analyze(
+    video: Annotated[
+        Path | None,
+        typer.Argument(help="Video file (default: the bundled sample clip).", dir_okay=False),
+    ] = None,
+    pose: Annotated[str, typer.Option("--pose", help="Pose id or a rules .yaml file.")] = (
+        "janu_sirsasana"
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default: out/<video name>).")
+    ] = None,
+    from_landmarks: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-landmarks",
+            help="Re-judge the landmarks recorded in an earlier run's frames.jsonl (no model).",
+            dir_okay=False,
+        ),
+    ] = None,
+    no_video: Annotated[
+        bool, typer.Option("--no-video", help="Skip the annotated video (faster).")
+    ] = False,
+    rules_dir: RulesDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Analyse a practice video: annotated video, per-frame data and an HTML report."""
+    from aligncheck.pipeline import analyze_video
+    from aligncheck.rules.registry import find_pose
+
+    if video is None and from_landmarks is None:
+        video = SAMPLE_VIDEO
+    rules = find_pose(pose, rules_dir)
+    name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
+    folder = out if out is not None else Path("out") / name
+    with progress_bar(Console(stderr=True), "analysing") as update:
+        analysis = analyze_video(
+            video,
+            rules,
+            folder,
+            model=model,
+            from_landmarks=from_landmarks,
+            progress=update,
+            write_video=not no_video,
+        )
+    print_summary(Console(), analysis.summary, analysis.folder)
+
+
+def print_summary(console: Console, summary: SessionSummary, folder: Path) -> None:
+    """A teacher's summary of a session in the terminal."""
+    card = summary.pose
+    console.print(
+        f"[bold]{summary.source.get('name', '')}[/]: {summary.duration:.0f} s, "
+        f"{card['english']} ({card['sanskrit']})",
+        soft_wrap=True,
+    )
+    for note in summary.notes:
+        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+    if summary.recognised:
+        sides = ", ".join(f"{side} {secs:.0f} s" for side, secs in summary.sides.items())
+        console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
+        console.print(
+            f"Held the fold {summary.hold_time:.0f} s ({summary.good_time:.0f} s in good "
+            f"alignment); alignment score {summary.score if summary.score is not None else '-'}",
+            soft_wrap=True,
+        )
+        for stats in summary.strengths():
+            console.print(f"[green]Good:[/] {stats.title}", soft_wrap=True)
+        for stats in summary.corrections():
+            line = f"[bold red]Work on:[/] {stats.title}. {stats.cue}"
+            if stats.modification:
+                line += f" [dim]Try: {stats.modification}[/]"
+            console.print(line, soft_wrap=True)
+    console.print(
+        f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
+    )
 
 
 @app.command("model")

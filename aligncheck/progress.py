@@ -1,0 +1,55 @@
+"""Progress bars for long runs: frames per second and an ETA (rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+
+class _PerSecond(ProgressColumn):
+    """Items per second, e.g. '28.4 fps'."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} {self.unit}" if speed else f"  ... {self.unit}", style="cyan")
+
+
+@contextmanager
+def progress_bar(
+    console: Console, label: str, unit: str = "fps"
+) -> Iterator[Callable[[int, int], None]]:
+    """A bar on ``console``; yields ``update(done, total)`` (total 0 = unknown)."""
+    progress = Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _PerSecond(unit),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
+    with progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None)
+
+        yield update
