@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -396,8 +397,50 @@ def model_info(model: ModelOption = None) -> None:
     )
 
 
+@app.command()
+def review(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Clip files and folders (searched recursively for videos).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the clips' results and index.")],
+    pose: Annotated[
+        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
+    ] = "janu_sirsasana",
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", help="Clips analysed at once (default: the number of CPU cores)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Analyse again even clips whose results are cached.")
+    ] = False,
+    rules_dir: RulesDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Analyse many students' clips in parallel; write index.html and index.csv for a teacher."""
+    from aligncheck.review import RichReporter, review_clips
+
+    console = Console()
+    result = review_clips(
+        inputs, out, pose, rules_dir, model, jobs, force, reporter=RichReporter(console)
+    )
+    counts = ", ".join(
+        f"{result.count(s)} {s}" for s in ("analysed", "cached", "skipped") if result.count(s)
+    )
+    console.print(
+        f"{len(result.rows)} clips ({counts}) in {result.seconds:.0f} s. Index: {result.index_html}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result.interrupted:
+        console.print("[yellow]Interrupted: the index lists the clips finished so far.[/]")
+        raise typer.Exit(130)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
+    # FFmpeg (inside OpenCV) prints a line per damaged packet of a truncated video; the user
+    # gets one clear warning from aligncheck instead.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     logging.basicConfig(
         level=logging.WARNING,
         format="%(message)s",

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,25 +152,23 @@ def analyze_video(
         if poses is not None
         else _estimated(source, model)
     )
-    engine = RuleEngine(rules, settings)
     recorder = SessionRecorder(rules, described)
     total = info.frame_count if info else 0
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
     try:
         with FrameLog(folder / FRAMES_NAME, run_header) as frame_log:
-            for done, (frame, pose) in enumerate(pairs, start=1):
-                verdict = engine.update(pose)
-                annotated = draw_verdict(frame.image, pose, verdict)
-                if video_out is not None:
-                    video_out.write(annotated)
-                frame_log.write(pose, verdict)
-                recorder.add(frame, pose, verdict, annotated)
-                if progress is not None:
-                    progress(done, total)
-    except KeyboardInterrupt:
-        interrupted = True
-        recorder.note("The analysis was interrupted; this report covers the part analysed.")
+            judge = _Judge(
+                RuleEngine(rules, settings), recorder, video_out, frame_log, progress, total
+            )
+            try:
+                for frame, pose in pairs:
+                    judge.put(frame, pose)
+            except KeyboardInterrupt:
+                interrupted = True
+                recorder.note("The analysis was interrupted; this report covers the part analysed.")
+            finally:
+                judge.finish()
     finally:
         if video_out is not None:
             video_out.close()
@@ -182,6 +182,64 @@ def analyze_video(
     if interrupted:
         raise KeyboardInterrupt
     return Analysis(folder, summary, interrupted)
+
+
+class _Judge:
+    """Judges, draws and records frames on a thread of its own, in order.
+
+    Pose estimation waits on MediaPipe's own thread with the GIL released, so the rule engine,
+    the drawing and the logging of the previous frame run meanwhile instead of adding to each
+    frame's time. The queue is short, so memory stays flat.
+    """
+
+    def __init__(
+        self,
+        engine: RuleEngine,
+        recorder: SessionRecorder,
+        video_out: AnnotatedVideo | None,
+        frame_log: FrameLog,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        self._engine, self._recorder = engine, recorder
+        self._video, self._log = video_out, frame_log
+        self._progress, self._total = progress, total
+        self._queue: queue.Queue[tuple[Frame, PoseFrame] | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._done = 0
+        self._thread = threading.Thread(target=self._run, name="aligncheck-judge", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self._queue.get()) is not None:
+                frame, pose = item
+                verdict = self._engine.update(pose)
+                annotated = draw_verdict(frame.image, pose, verdict)
+                if self._video is not None:
+                    self._video.write(annotated)
+                self._log.write(pose, verdict)
+                self._recorder.add(frame, pose, verdict, annotated)
+                self._done += 1
+                if self._progress is not None:
+                    self._progress(self._done, self._total)
+        except BaseException as exc:  # re-raised in the main thread by put()/finish()
+            self._error = exc
+            while self._queue.get() is not None:
+                pass
+
+    def put(self, frame: Frame, pose: PoseFrame) -> None:
+        """Queue the next frame; re-raises a failure of the judging thread."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((frame, pose))
+
+    def finish(self) -> None:
+        """Judge what is queued, stop the thread, and re-raise its failure if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _write_summary(folder: Path, summary: SessionSummary, with_video: bool) -> None:

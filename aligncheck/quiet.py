@@ -45,35 +45,3 @@ def captured_stderr() -> Iterator[CapturedText]:
             sink.seek(0)
             captured.text = sink.read().decode("utf-8", errors="replace")
 
-
-class Muffled:
-    """Cheap, reusable silencing of descriptor 2 for short native calls in a loop.
-
-    ``with Muffled() as m:`` opens /dev/null and a saved copy of descriptor 2 once; each
-    ``with m:`` inside then silences one call, restoring descriptor 2 right after, so Python's
-    own messages between calls still reach the terminal.
-    """
-
-    def __init__(self) -> None:
-        self._null = -1
-        self._saved = -1
-
-    def __enter__(self) -> Muffled:
-        if self._null < 0:
-            self._null = os.open(os.devnull, os.O_WRONLY)
-            self._saved = os.dup(2)
-            self._depth = 0
-            return self
-        self._depth += 1
-        sys.stderr.flush()
-        os.dup2(self._null, 2)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._depth > 0:
-            os.dup2(self._saved, 2)
-            self._depth -= 1
-            return
-        os.close(self._null)
-        os.close(self._saved)
-        self._null = self._saved = -1

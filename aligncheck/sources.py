@@ -19,7 +19,7 @@ import numpy as np
 
 from aligncheck.core import Frame
 from aligncheck.errors import SourceError
-from aligncheck.quiet import Muffled, captured_stderr
+from aligncheck.quiet import captured_stderr
 
 log = logging.getLogger(__name__)
 
@@ -134,16 +134,14 @@ class VideoSource:
         index = 0
         ended = False
         try:
-            with Muffled() as muffled:  # FFmpeg complains on stderr about damaged packets
-                while True:
-                    with muffled:
-                        ok, image = capture.read()
-                    if not ok:
-                        ended = True
-                        break
-                    index += 1
-                    self.frames_read = index
-                    yield Frame(image, index - 1, (index - 1) / self.info.fps, str(self.path))
+            while True:
+                ok, image = capture.read()
+                if not ok:
+                    ended = True
+                    break
+                index += 1
+                self.frames_read = index
+                yield Frame(image, index - 1, (index - 1) / self.info.fps, str(self.path))
         finally:
             capture.release()
             # Containers round their frame counts; a shortfall of a few frames is not damage.

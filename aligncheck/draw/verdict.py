@@ -139,9 +139,8 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     pad = line_h // 2
     box_h = len(lines) * (line_h + pad) + pad * 2
     top = height - box_h
-    overlay = canvas.copy()
-    cv2.rectangle(overlay, (0, top), (width, height), s.banner, -1)
-    cv2.addWeighted(overlay, 0.75, canvas, 0.25, 0, dst=canvas)
+    band = canvas[max(0, top) :, :]  # blend only the banner's rows
+    band[:] = cv2.addWeighted(np.full_like(band, s.banner), 0.75, band, 0.25, 0)
     cv2.rectangle(canvas, (0, top), (max(4, width // 120), height), colour, -1)
     for i, line in enumerate(lines):
         y = top + pad + (i + 1) * (line_h + pad) - base // 2
