@@ -323,6 +323,9 @@ def analyze(
     no_video: Annotated[
         bool, typer.Option("--no-video", help="Skip the annotated video (faster).")
     ] = False,
+    until: Annotated[
+        float | None, typer.Option("--until", help="Analyse only the first SECONDS.", min=0.0)
+    ] = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -344,6 +347,7 @@ def analyze(
             from_landmarks=from_landmarks,
             progress=update,
             write_video=not no_video,
+            until=until,
         )
     print_summary(Console(), analysis.summary, analysis.folder)
 

@@ -100,11 +100,13 @@ def analyze_video(
     progress: Progress | None = None,
     settings: EngineSettings | None = None,
     write_video: bool = True,
+    until: float | None = None,
 ) -> Analysis:
     """Analyse a video (or re-judge a recorded frame log) and write the session's files.
 
     With ``from_landmarks`` the poses come from an earlier run's ``frames.jsonl`` and the model
-    is not loaded; the video, when given, only provides the pictures to draw on.
+    is not loaded; the video, when given, only provides the pictures to draw on. ``until``
+    stops after that many seconds of video.
     """
     header: dict = {}
     poses = None
@@ -154,6 +156,8 @@ def analyze_video(
     )
     recorder = SessionRecorder(rules, described)
     total = info.frame_count if info else 0
+    if until is not None and info is not None:
+        total = min(total, int(until * fps) + 1)
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
     try:
@@ -163,6 +167,8 @@ def analyze_video(
             )
             try:
                 for frame, pose in pairs:
+                    if until is not None and frame.timestamp > until:
+                        break
                     judge.put(frame, pose)
             except KeyboardInterrupt:
                 interrupted = True
@@ -217,7 +223,7 @@ class _Judge:
                 verdict = self._engine.update(pose)
                 annotated = draw_verdict(frame.image, pose, verdict)
                 if self._video is not None:
-                    self._video.write(annotated)
+                    self._video.write(annotated, frame.timestamp)
                 self._log.write(pose, verdict)
                 self._recorder.add(frame, pose, verdict, annotated)
                 self._done += 1

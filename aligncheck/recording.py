@@ -49,7 +49,10 @@ class AnnotatedVideo:
         self._stream.width, self._stream.height = self.width, self.height
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": "veryfast"}
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=8)
+        # millisecond timestamps, so a variable frame rate input keeps its timing
+        self._stream.codec_context.time_base = Fraction(1, 1000)
+        self._last_pts = -1
+        self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._encode, name="aligncheck-encoder", daemon=True)
         self._thread.start()
@@ -57,8 +60,10 @@ class AnnotatedVideo:
 
     def _encode(self) -> None:
         try:
-            while (image := self._queue.get()) is not None:
+            while (item := self._queue.get()) is not None:
+                image, pts = item
                 frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+                frame.pts, frame.time_base = pts, Fraction(1, 1000)
                 for packet in self._stream.encode(frame):
                     self._container.mux(packet)
         except BaseException as exc:
@@ -66,11 +71,16 @@ class AnnotatedVideo:
             while self._queue.get() is not None:  # drain so writers never block
                 pass
 
-    def write(self, image: np.ndarray) -> None:
-        """Queue one BGR frame (cropped to even size) for encoding."""
+    def write(self, image: np.ndarray, timestamp: float | None = None) -> None:
+        """Queue one BGR frame (cropped to even size) shown at ``timestamp`` seconds (default:
+        the next frame at the nominal rate)."""
         if self._error is not None:
             raise OutputError(f"{self.path}: encoding failed ({self._error}).")
-        self._queue.put(np.ascontiguousarray(image[: self.height, : self.width]))
+        if timestamp is None:
+            timestamp = self.frames / float(self._stream.average_rate or 30)
+        pts = max(round(timestamp * 1000.0), self._last_pts + 1)
+        self._last_pts = pts
+        self._queue.put((np.ascontiguousarray(image[: self.height, : self.width]), pts))
         self.frames += 1
 
     def close(self) -> None:

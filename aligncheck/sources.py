@@ -81,9 +81,11 @@ class VideoInfo:
 class VideoSource:
     """Frames of a video file, decoded one at a time (never held in memory).
 
-    Rotation metadata (phone videos) is applied by OpenCV, so frames are upright. If the file
-    ends before the frame count its container announced, iteration stops early and
-    ``truncated`` becomes True: the frames that did decode are kept.
+    Rotation metadata (phone videos) is applied by OpenCV, so frames are upright and ``info``
+    gives the upright size. Timestamps are ``index / fps`` for a constant frame rate and each
+    frame's presentation time for a variable one. If the file ends before the frame count its
+    container announced, iteration stops early and ``truncated`` becomes True: the frames that
+    did decode are kept.
     """
 
     DEFAULT_FPS = 30.0
@@ -95,7 +97,7 @@ class VideoSource:
         self.frames_read = 0
         capture = self._open()
         try:
-            ok, _ = capture.read()
+            ok, first = capture.read()
             if not ok:
                 raise SourceError(
                     f"{self.path}: no frame could be decoded; the file is empty, corrupt or "
@@ -112,8 +114,8 @@ class VideoSource:
             self.info = VideoInfo(
                 fps=float(fps),
                 frame_count=max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))),
-                width=int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
-                height=int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+                width=int(first.shape[1]),  # the decoded (upright) size
+                height=int(first.shape[0]),
             )
         finally:
             capture.release()
@@ -129,19 +131,30 @@ class VideoSource:
             )
         return capture
 
+    def _timestamp(self, capture: cv2.VideoCapture, index: int, last: float) -> float:
+        """``index / fps`` for a constant frame rate; the frame's own presentation time when
+        the file's frames are unevenly spaced (variable frame rate, e.g. phone videos)."""
+        nominal = index / self.info.fps
+        pts = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+        if np.isfinite(pts) and pts > last and abs(pts - nominal) > 0.002:
+            return float(pts)  # not just the container's rounding of the nominal time
+        return max(nominal, last + 1e-6) if last >= 0 else nominal
+
     def __iter__(self) -> Iterator[Frame]:
         capture = self._open()
         index = 0
         ended = False
         try:
+            last = -1.0
             while True:
                 ok, image = capture.read()
                 if not ok:
                     ended = True
                     break
+                last = self._timestamp(capture, index, last)
                 index += 1
                 self.frames_read = index
-                yield Frame(image, index - 1, (index - 1) / self.info.fps, str(self.path))
+                yield Frame(image, index - 1, last, str(self.path))
         finally:
             capture.release()
             # Containers round their frame counts; a shortfall of a few frames is not damage.
