@@ -312,6 +312,13 @@ class SessionRecorder:
         ]
         card = self.rules.pose
         notes = list(self._notes)
+        if self._several >= 0.5:
+            notes.append(
+                f"More than one person was in view for {self._several:.0f} s; the one whose "
+                "visible body was largest was measured."
+            )
+        if self._frames and self._nobody >= 0.5:
+            notes.append(f"Nobody was found in {self._nobody:.0f} s of the video.")
         if self._frames and self._in_pose < 2.0:
             notes.append(
                 f"{card.english} ({card.sanskrit}) was not recognised in this clip: no rule "
