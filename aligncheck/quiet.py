@@ -44,4 +44,3 @@ def captured_stderr() -> Iterator[CapturedText]:
             os.close(saved)
             sink.seek(0)
             captured.text = sink.read().decode("utf-8", errors="replace")
-

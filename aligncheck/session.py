@@ -19,7 +19,7 @@ visible or not applicable do not count either way. No judged frame gives no scor
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -325,7 +325,7 @@ class SessionRecorder:
                 "was judged, so nothing here is a fault."
             )
         duration = (self._last_t or 0.0) - (self._first_t or 0.0)
-        return SessionSummary(
+        summary = SessionSummary(
             source=self.source,
             pose={
                 "id": card.id,
@@ -356,6 +356,10 @@ class SessionRecorder:
             ],
             notes=notes,
         )
+        # show the frames of the faults worth working on, not of every passing moment
+        worth = {r.rule_id for r in summary.corrections()}
+        kept = [k for k in summary.key_frames if k.kind != "fault" or k.rule_id in worth]
+        return replace(summary, key_frames=kept)
 
 
 def _clean(value: Any) -> Any:
