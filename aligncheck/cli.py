@@ -431,7 +431,8 @@ def review(
         f"{result.count(s)} {s}" for s in ("analysed", "cached", "skipped") if result.count(s)
     )
     console.print(
-        f"{len(result.rows)} clips ({counts}) in {result.seconds:.0f} s. Index: {result.index_html}",
+        f"{len(result.rows)} clips ({counts}) in {result.seconds:.0f} s. "
+        f"Index: {result.index_html}",
         highlight=False,
         soft_wrap=True,
     )

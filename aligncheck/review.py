@@ -1,0 +1,602 @@
+"""Reviewing many clips at once: what ``aligncheck review`` runs, for a teacher's folder of
+student videos.
+
+:func:`review_clips` finds the clips (folders are searched recursively for video suffixes),
+checks the output folder, the rules and the model *before* any work, then analyses each clip in
+its own worker process (:func:`aligncheck.pipeline.analyze_video`) into
+``OUT/clips/<safe stem>-<12 hex of the cache key>/`` and writes ``OUT/index.html`` and
+``OUT/index.csv`` with one row per input clip, skipped ones included.
+
+**Nothing stops the batch.** A file that is not a video, is empty, cannot be read or decoded, or
+fails during analysis becomes a *skipped* row with the reason; a clip where nobody is found or
+the pose is not recognised is *analysed* and its row says so.
+
+**Student names.** From a sidecar file next to the clip, first ``<clip stem>.json`` holding
+``{"student": "..."}``, then the first non-empty line of ``<clip stem>.txt``. Without a sidecar
+the name comes from the file name: the stem is split at ``_``, ``-``, ``.`` and spaces, and the
+first piece made only of letters that is not a camera prefix (``IMG``, ``VID``, ``PXL``, ...) is
+the name, as written: ``anna_janu_2024-05-01.mp4`` gives ``anna``. No such piece gives
+``unknown``.
+
+**Cache.** A clip's key is the sha256 over the clip's content sha256, the rules file's sha256,
+the model's sha256 and the aligncheck version. A clip folder counts as finished only when its
+``done.json`` marker (written last, by an atomic rename) holds the same key and the files it
+lists (``summary.json``, and ``report.html`` when reports are available) exist; such a clip is
+not analysed again (status *cached*) unless ``force``. An interrupted clip has no marker and is
+analysed again next time.
+
+**Ctrl-C** cancels the clips not started, stops the ones running, keeps every finished clip,
+still writes the index (unfinished clips are skipped rows) and returns with ``interrupted``
+set; the CLI then exits with status 130.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import signal
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import cv2
+import numpy as np
+
+from aligncheck import __version__
+from aligncheck.errors import AligncheckError
+from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
+from aligncheck.session import SessionSummary, summary_from_json
+from aligncheck.sinks import ensure_output_dir
+from aligncheck.sources import VIDEO_SUFFIXES, VideoSource
+
+if TYPE_CHECKING:
+    from aligncheck.report import IndexRow
+
+log = logging.getLogger(__name__)
+
+CLIPS_DIR = "clips"
+DONE_NAME = "done.json"
+INDEX_HTML = "index.html"
+INDEX_CSV = "index.csv"
+THUMB_WIDTH = 320
+#: File-name pieces that are camera prefixes, never a student's name.
+CAMERA_PREFIXES = frozenset({"img", "vid", "video", "mov", "pxl", "dsc", "dscn", "gopr", "clip"})
+
+ANALYSED, CACHED, SKIPPED = "analysed", "cached", "skipped"
+INTERRUPTED_REASON = "not analysed: the review was interrupted (Ctrl-C) before this clip finished"
+
+
+class ReviewError(AligncheckError):
+    """A review cannot start: no clips, or a bad setting."""
+
+
+# --------------------------------------------------------------------------- finding clips
+
+
+@dataclass(frozen=True)
+class ClipInput:
+    """One input file: where it is and how the index names it."""
+
+    path: Path
+    label: str  # path relative to the folder it was found in, or the name of a file given
+    explicit: bool  # named on the command line (not found by searching a folder)
+
+
+def find_clips(inputs: Iterable[Path | str], exclude: Path | None = None) -> list[ClipInput]:
+    """The clips to review, in order: each folder searched recursively (sorted) for video
+    suffixes, each file as given (videos or not: a non-video becomes a skipped row). Hidden
+    files (``.name``) in folders and anything under ``exclude`` (the output folder) are left
+    out; a file reached twice is listed once."""
+    found: list[ClipInput] = []
+    seen: set[Path] = set()
+    skip = exclude.resolve() if exclude is not None else None
+
+    def add(path: Path, label: str, explicit: bool) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(ClipInput(path, label, explicit))
+
+    for item in inputs:
+        path = Path(item).expanduser()
+        if not path.is_dir():
+            add(path, path.name, True)
+            continue
+        for file in sorted(path.rglob("*")):
+            relative = file.relative_to(path)
+            if any(part.startswith(".") for part in relative.parts):
+                continue
+            if skip is not None and file.resolve().is_relative_to(skip):
+                continue
+            if file.suffix.lower() in VIDEO_SUFFIXES and file.is_file():
+                add(file, relative.as_posix(), False)
+    return found
+
+
+def student_name(clip: Path) -> str:
+    """The student in ``clip``: from a sidecar, else from the file name (module docstring)."""
+    sidecar = clip.with_suffix(".json")
+    if sidecar.is_file():
+        try:
+            name = json.loads(sidecar.read_text(encoding="utf-8")).get("student")
+        except (OSError, ValueError, AttributeError) as exc:
+            log.warning('%s: ignored (%s); expected {"student": "name"}', sidecar, exc)
+        else:
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+    text = clip.with_suffix(".txt")
+    if text.is_file():
+        try:
+            lines = text.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError as exc:
+            log.warning("%s: ignored (%s)", text, exc)
+        else:
+            for line in lines:
+                if line.strip():
+                    return line.strip()
+    for piece in re.split(r"[_\-\s.]+", clip.stem):
+        if piece.isalpha() and piece.lower() not in CAMERA_PREFIXES:
+            return piece
+    return "unknown"
+
+
+def safe_stem(clip: Path) -> str:
+    """A folder-name-safe version of the clip's stem (letters, digits, ``._-``; at most 60)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", clip.stem).strip("._-")
+    return stem[:60] or "clip"
+
+
+def cache_key(clip_sha256: str, rules_sha256: str, model_sha256: str, version: str) -> str:
+    """Hex sha256 over what decides a clip's results (see the module docstring)."""
+    text = "\n".join(("aligncheck-review-1", clip_sha256, rules_sha256, model_sha256, version))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+@dataclass(frozen=True)
+class _Job:
+    clip: Path
+    folder: Path
+    key: str
+    rules_path: Path
+    model: Path | None
+    required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    error: str = ""
+    seconds: float = 0.0
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent (which stops them) and log nowhere: what matters
+    (a truncated file, nobody found) is in each clip's summary."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger().addHandler(logging.NullHandler())
+
+
+def _write_done(job: _Job) -> None:
+    marker = job.folder / DONE_NAME
+    partial = job.folder / (DONE_NAME + ".part")
+    partial.write_text(
+        json.dumps({"key": job.key, "aligncheck": __version__, "files": list(job.required)}),
+        encoding="utf-8",
+    )
+    os.replace(partial, marker)
+
+
+def _run_job(job: _Job) -> _Outcome:
+    """Analyse one clip in a worker process; input problems come back as ``error``."""
+    from aligncheck.pipeline import analyze_video
+    from aligncheck.rules import load_rules
+
+    start = time.perf_counter()
+    try:
+        job.folder.mkdir(parents=True, exist_ok=True)
+        (job.folder / DONE_NAME).unlink(missing_ok=True)
+        rules = load_rules(job.rules_path)
+        analyze_video(job.clip, rules, job.folder, model=job.model)
+        missing = [name for name in job.required if not (job.folder / name).is_file()]
+        if missing:
+            return _Outcome(f"the analysis did not write {', '.join(missing)}")
+        _write_done(job)
+    except AligncheckError as exc:
+        return _Outcome(str(exc))
+    except OSError as exc:
+        return _Outcome(f"{job.clip}: {exc.strerror or exc}")
+    return _Outcome("", time.perf_counter() - start)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Reporter(Protocol):
+    """What :func:`review_clips` tells about its progress."""
+
+    def start(self, total: int) -> None:
+        """``total`` clips are to be reviewed."""
+
+    def finished(self, row: IndexRow) -> None:
+        """One clip is done (analysed, cached or skipped)."""
+
+    def close(self) -> None:
+        """The review is over (also after Ctrl-C)."""
+
+
+class RichReporter:
+    """A rich progress bar over clips, with a line per clip as it finishes."""
+
+    _STYLE: ClassVar[dict[str, str]] = {ANALYSED: "green", CACHED: "cyan", SKIPPED: "yellow"}
+
+    def __init__(self, console: Any = None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.console = console or Console()
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        self._progress.start()
+        self._task = self._progress.add_task("Reviewing clips", total=total)
+
+    def finished(self, row: IndexRow) -> None:
+        from rich.markup import escape
+
+        score = "" if row.score is None else f"score {row.score:.0f}"
+        detail = " · ".join(x for x in (row.student, score, row.top_fault, row.reason) if x)
+        style = self._STYLE.get(row.status, "")
+        self._progress.console.print(
+            f"[{style}]{row.status:8}[/] {escape(row.clip)}  [dim]{escape(detail)}[/]",
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
+        )
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+# --------------------------------------------------------------------------- the review
+
+
+@dataclass(frozen=True)
+class Review:
+    """The outcome of a review: one row per input clip, and the index files."""
+
+    out_dir: Path
+    rows: list[IndexRow]
+    index_html: Path
+    index_csv: Path
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        """How many rows have ``status``."""
+        return sum(1 for row in self.rows if row.status == status)
+
+
+@dataclass
+class _Clip:
+    """A clip's state while the review runs."""
+
+    source: ClipInput
+    student: str
+    status: str = ""
+    reason: str = ""
+    folder: Path | None = None
+    key: str = ""
+
+
+def _is_done(folder: Path, key: str, required: Sequence[str]) -> bool:
+    try:
+        marker = json.loads((folder / DONE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(marker, dict) or marker.get("key") != key:
+        return False
+    return all((folder / name).is_file() for name in (*required, *marker.get("files", ())))
+
+
+def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str]) -> None:
+    """Decide what to do with a clip: skip it (with the reason), use its cache, or analyse it."""
+    path = clip.source.path
+    if not path.exists():
+        clip.status, clip.reason = SKIPPED, "no such file"
+        return
+    if not path.is_file():
+        clip.status, clip.reason = SKIPPED, "not a file"
+        return
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        clip.status = SKIPPED
+        clip.reason = f"not a video file (expected {', '.join(sorted(VIDEO_SUFFIXES))})"
+        return
+    try:
+        if path.stat().st_size == 0:
+            clip.status, clip.reason = SKIPPED, "empty file (0 bytes)"
+            return
+        digest = file_sha256(path)
+    except OSError as exc:
+        clip.status, clip.reason = SKIPPED, f"cannot be read ({exc.strerror or exc})"
+        return
+    clip.key = cache_key(digest, *key_parts)
+    clip.folder = clips_dir / f"{safe_stem(path)}-{clip.key[:12]}"
+
+
+def _probe(path: Path) -> str:
+    """Why ``path`` cannot be analysed as a video ('' when it opens and decodes a frame)."""
+    try:
+        VideoSource(path)
+    except AligncheckError as exc:
+        return _short(str(exc), path)
+    return ""
+
+
+def _short(message: str, path: Path) -> str:
+    """An error message without the leading ``path: `` (the index already names the clip)."""
+    for prefix in (f"{path}: ", f"{path.name}: "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def _describe(summary: SessionSummary) -> str:
+    """What a teacher should know about an analysed clip, in a few words ('' if all is well)."""
+    parts = []
+    english = summary.pose.get("english", "the pose")
+    if summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9):
+        parts.append("nobody was found in the clip")
+    elif not summary.recognised:
+        parts.append(f"{english} was not recognised")
+    parts += [note for note in summary.notes if "was not recognised" not in note]
+    return "; ".join(parts)
+
+
+def _sides(summary: SessionSummary) -> str:
+    ranked = sorted(summary.sides.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{side} {seconds:.0f} s" for side, seconds in ranked if seconds >= 0.5)
+
+
+def _thumbnail(folder: Path | None, summary: SessionSummary | None, clip: Path) -> bytes:
+    """A JPEG THUMB_WIDTH wide of the best key frame, else any key frame, else the clip's first
+    frame; b'' when there is none."""
+    if folder is not None:
+        keyframes = folder / KEYFRAMES_DIR
+        named = [keyframes / kf.file for kf in summary.key_frames if kf.file] if summary else []
+        for file in [*named, *sorted(keyframes.glob("*.jpg"))]:
+            try:
+                image = cv2.imdecode(np.fromfile(file, np.uint8), cv2.IMREAD_COLOR)
+            except OSError:
+                continue
+            if image is not None:
+                return _jpeg(image)
+    try:
+        frames = iter(VideoSource(clip))
+        first = next(frames, None)
+        frames.close()  # type: ignore[attr-defined]  (a generator: releases the capture)
+    except AligncheckError:
+        return b""
+    return _jpeg(first.image) if first is not None else b""
+
+
+def _jpeg(image: np.ndarray, width: int = THUMB_WIDTH) -> bytes:
+    """``image`` (BGR) scaled to ``width`` pixels wide, as JPEG bytes (b'' if encoding fails)."""
+    if image.shape[1] > width:
+        height = max(1, round(image.shape[0] * width / image.shape[1]))
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return encoded.tobytes() if ok else b""
+
+
+def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
+    from aligncheck.report import IndexRow
+
+    summary = None
+    folder = clip.folder if clip.status in (ANALYSED, CACHED) else None
+    if folder is not None:
+        try:
+            data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+            summary = summary_from_json(data)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            clip.status, clip.reason = SKIPPED, f"its summary cannot be read ({exc})"
+            folder = None
+    report = folder / REPORT_NAME if folder is not None else None
+    faults = summary.corrections(1) if summary is not None else []
+    return IndexRow(
+        clip=clip.source.label,
+        student=clip.student,
+        pose=summary.pose.get("english", pose_name) if summary else pose_name,
+        sides=_sides(summary) if summary else "",
+        hold_time=summary.hold_time if summary else 0.0,
+        score=summary.score if summary else None,
+        top_fault=faults[0].title if faults else "",
+        status=clip.status,
+        reason=_describe(summary) if summary and not clip.reason else clip.reason,
+        report_href=report.relative_to(out_dir).as_posix()
+        if report is not None and report.is_file()
+        else "",
+        thumbnail=_thumbnail(folder, summary, clip.source.path) if clip.status != SKIPPED else b"",
+    )
+
+
+def _report_files() -> tuple[str, ...]:
+    """Files a finished clip folder must hold (``report.html`` once reports exist)."""
+    try:
+        from aligncheck.report import write_report  # noqa: F401
+    except ImportError:
+        return (SUMMARY_NAME,)
+    return (SUMMARY_NAME, REPORT_NAME)
+
+
+def _stop_workers(executor: ProcessPoolExecutor, futures: Iterable[Future]) -> None:
+    """Cancel the clips not started and end the worker processes still running one."""
+    for future in futures:
+        future.cancel()
+    # The pool has no public way to stop a running call; these are our own child processes.
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _analyse(
+    todo: list[_Clip],
+    jobs: int,
+    rules_path: Path,
+    model: Path | None,
+    required: tuple[str, ...],
+    done: Callable[[_Clip], None],
+) -> None:
+    """Run the clips' analyses on ``jobs`` worker processes; ``done`` is called as each ends.
+    Raises KeyboardInterrupt after stopping the workers when interrupted."""
+    context = multiprocessing.get_context("spawn")  # MediaPipe's threads do not survive fork
+    executor = ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init
+    )
+    pending: dict[Future, _Clip] = {}
+    try:
+        for clip in todo:
+            folder = clip.folder or Path()  # _prepare sets it for every clip to analyse
+            job = _Job(clip.source.path, folder, clip.key, rules_path, model, required)
+            pending[executor.submit(_run_job, job)] = clip
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                clip = pending.pop(future)
+                try:
+                    outcome: _Outcome = future.result()
+                except BrokenProcessPool:
+                    outcome = _Outcome(
+                        "a worker process crashed while analysing this clip or one analysed "
+                        "beside it; review it again on its own with --jobs 1"
+                    )
+                except Exception as exc:  # a bug met by one clip must not end the whole batch
+                    log.debug("analysing %s failed", clip.source.path, exc_info=exc)
+                    outcome = _Outcome(f"the analysis failed ({type(exc).__name__}: {exc})")
+                if outcome.error:
+                    clip.status, clip.reason = SKIPPED, _short(outcome.error, clip.source.path)
+                else:
+                    clip.status = ANALYSED
+                done(clip)
+    except KeyboardInterrupt:
+        _stop_workers(executor, pending)
+        raise
+    executor.shutdown(wait=True)
+
+
+def review_clips(
+    inputs: Sequence[Path | str],
+    out_dir: Path | str,
+    pose: str = "janu_sirsasana",
+    rules_dir: Path | str | None = None,
+    model: Path | str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    title: str | None = None,
+) -> Review:
+    """Review every clip in ``inputs`` (folders and files) into ``out_dir``; see the module
+    docstring. ``jobs`` worker processes (default: the number of CPU cores).
+
+    Raises :class:`AligncheckError` before any work when the output folder is not writable,
+    the pose's rules or the model are bad, ``jobs`` is below 1 or no input was given.
+    """
+    from aligncheck.estimate.model import check_model
+    from aligncheck.report import write_index, write_index_csv
+    from aligncheck.rules.registry import find_pose
+
+    started = time.perf_counter()
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise ReviewError(f"--jobs must be at least 1, not {jobs}.")
+    if not inputs:
+        raise ReviewError("Nothing to review: name clip files or folders holding them.")
+    out = ensure_output_dir(out_dir)
+    clips_dir = ensure_output_dir(out / CLIPS_DIR)
+    rules = find_pose(pose, rules_dir)
+    model_info = check_model(model)
+    key_parts = (file_sha256(rules.path), model_info.sha256, __version__)
+    required = _report_files()
+    clips = [_Clip(c, student_name(c.path)) for c in find_clips(inputs, exclude=out)]
+    if not clips:
+        names = ", ".join(str(i) for i in inputs)
+        raise ReviewError(
+            f"No video files in {names} (looked for {', '.join(sorted(VIDEO_SUFFIXES))})."
+        )
+    rows: dict[int, IndexRow] = {}
+    order = {id(c): n for n, c in enumerate(clips)}
+
+    def finish(clip: _Clip) -> None:
+        row = _row(clip, out, rules.pose.english)
+        rows[order[id(clip)]] = row
+        if reporter is not None:
+            reporter.finished(row)
+
+    interrupted = False
+    if reporter is not None:
+        reporter.start(len(clips))
+    try:
+        todo: list[_Clip] = []
+        twins: list[tuple[_Clip, _Clip]] = []  # (clip, the earlier clip with its folder)
+        claimed: dict[Path, _Clip] = {}
+        for clip in clips:
+            _prepare(clip, clips_dir, key_parts)
+            if clip.folder is not None and clip.folder in claimed:
+                twins.append((clip, claimed[clip.folder]))
+                continue
+            if clip.folder is not None:
+                claimed[clip.folder] = clip
+            if not clip.status and not force and _is_done(clip.folder, clip.key, required):
+                clip.status = CACHED
+            elif not clip.status:
+                reason = _probe(clip.source.path)
+                if reason:
+                    clip.status, clip.reason = SKIPPED, reason
+            if clip.status:
+                finish(clip)
+            else:
+                todo.append(clip)
+        if todo:
+            _analyse(todo, jobs, rules.path, model_info.path, required, finish)
+        for clip, first in twins:  # same name and content as ``first``: share its results
+            if clip.folder is not None and _is_done(clip.folder, clip.key, required):
+                clip.status = CACHED
+            else:
+                clip.status, clip.reason = SKIPPED, first.reason or INTERRUPTED_REASON
+            finish(clip)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if reporter is not None:
+            reporter.close()
+    for n, clip in enumerate(clips):
+        if n not in rows:
+            clip.status, clip.reason = SKIPPED, INTERRUPTED_REASON
+            rows[n] = _row(clip, out, rules.pose.english)
+    ordered = [rows[n] for n in range(len(clips))]
+    heading = title or f"{rules.pose.english}: review of {len(clips)} clips"
+    html = write_index(ordered, out / INDEX_HTML, heading)
+    table = write_index_csv(ordered, out / INDEX_CSV)
+    return Review(out, ordered, html, table, interrupted, time.perf_counter() - started)
