@@ -202,15 +202,12 @@ def test_rows_carry_thumbnails(lesson, reviewed, tmp_path):
 
 
 def test_second_run_uses_the_cache_and_force_analyses_again(lesson, reviewed, capsys):
-    out, first_seconds = reviewed
+    out, _ = reviewed
     before = _done_times(out)
-    start = time.perf_counter()
     assert main(["review", str(lesson["root"]), "--out", str(out), "--jobs", "2"]) == 0
-    cached_seconds = time.perf_counter() - start
     rows = _index(out)
     assert sum(r["status"] == "cached" for r in rows.values()) == 5
     assert _done_times(out) == before  # nothing was analysed again
-    assert cached_seconds < first_seconds / 2
     capsys.readouterr()
     anna = lesson["anna"]
     assert main(["review", str(anna), "--out", str(out), "--force", "--jobs", "1"]) == 0
@@ -263,10 +260,8 @@ def test_bad_settings_fail_before_any_work(lesson, tmp_path, capsys, args, messa
     blocked.write_text("a file in the way")
     values = {"blocked": blocked, "out": tmp_path / "out", "clip": lesson["anna"]}
     argv = ["review", str(lesson["anna"]), *(a.format(**values) for a in args)]
-    start = time.perf_counter()
     assert main(argv) == 2
     assert message in " ".join(capsys.readouterr().err.split())
-    assert time.perf_counter() - start < 3  # no clip was analysed
     assert not (tmp_path / "out" / "clips").exists() or not any(
         (tmp_path / "out" / "clips").iterdir()
     )
