@@ -48,7 +48,9 @@ class AnnotatedVideo:
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width, self._stream.height = self.width, self.height
         self._stream.pix_fmt = "yuv420p"
-        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        # one encoder thread: the pose model needs the other core more than x264 does
+        self._stream.codec_context.thread_count = 1
+        self._stream.options = {"crf": str(crf), "preset": "veryfast", "threads": "1"}
         # millisecond timestamps, so a variable frame rate input keeps its timing
         self._stream.codec_context.time_base = Fraction(1, 1000)
         self._last_pts = -1
