@@ -28,6 +28,7 @@ from aligncheck.rules.schema import (
     Calibration,
     Condition,
     Guidance,
+    GuideStep,
     Measure,
     Phase,
     Point,
@@ -554,6 +555,40 @@ def _check_references(
             )
 
 
+def _guide(
+    checker: _Checker, top: LineDict, phase_ids: set[str], rule_ids: set[str]
+) -> tuple[GuideStep, ...]:
+    """The optional ``guide:`` list: the steps of a guided entry into the pose."""
+    node = top.get("guide", [])
+    if not isinstance(node, LineList):
+        if "guide" in top:
+            checker.error(top.line_of("guide"), "guide", "expected a list of steps")
+        return ()
+    steps = []
+    for i, item in enumerate(node):
+        field = f"guide[{i}]"
+        step = checker.mapping(
+            item, field, node.line_of(i), {"id", "say", "source", "phases"}, {"rules_ok", "hold"}
+        )
+        if step is None:
+            continue
+        rules_ok = (
+            checker.name_list(step, "rules_ok", field, rule_ids) if "rules_ok" in step else ()
+        )
+        steps.append(
+            GuideStep(
+                id=checker.ident(step, "id", field),
+                say=checker.text(step, "say", field),
+                source=checker.text(step, "source", field),
+                phases=frozenset(checker.name_list(step, "phases", field, phase_ids)),
+                rules_ok=tuple(rules_ok),
+                hold=checker.number(step, "hold", field, default=1.0),
+                line=step.line,
+            )
+        )
+    return tuple(steps)
+
+
 def load_rules(path: Path | str) -> RuleSet:
     """Parse and validate a rule file; raise :class:`RuleFileError` listing every problem."""
     path = Path(path)
@@ -570,7 +605,9 @@ def load_rules(path: Path | str) -> RuleSet:
 
     checker = _Checker(path)
     top_required = {"schema_version", "pose", "measures", "phases", "rules"}
-    top = checker.mapping(doc, "(top level)", 1, top_required, {"sides", "hold_phase", "guidance"})
+    top = checker.mapping(
+        doc, "(top level)", 1, top_required, {"sides", "hold_phase", "guidance", "guide"}
+    )
     if top is None:
         raise RuleFileError(checker.issues)
     version = top.get("schema_version")
@@ -661,6 +698,7 @@ def load_rules(path: Path | str) -> RuleSet:
             top.line_of("guidance"), "guidance", "expected a list of {title, text, source}"
         )
 
+    guide = _guide(checker, top, {p.id for p in phases}, {r.id for r in rules})
     _check_references(checker, top, rules, measures, tuple(phases), detect_node, sides)
     if checker.issues or pose is None:
         raise RuleFileError(checker.issues)
@@ -672,6 +710,7 @@ def load_rules(path: Path | str) -> RuleSet:
         phases=tuple(phases),
         rules=tuple(rules),
         guidance=tuple(guidance),
+        guide=guide,
         sides=sides,
         hold_phase=top.get("hold_phase"),
     )

@@ -215,6 +215,24 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class GuideStep:
+    """One step of the guided entry into the pose: what to say, and when it is done.
+
+    The step is done once the body has been in one of ``phases`` for ``hold`` seconds with
+    every rule of ``rules_ok`` ok (or not visible: what the camera cannot see cannot hold
+    the practitioner back).
+    """
+
+    id: str
+    say: str
+    source: str
+    phases: frozenset[str]
+    rules_ok: tuple[str, ...] = ()
+    hold: float = 1.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Guidance:
     """A cue no camera can check, kept as text for reports; never judged."""
 
@@ -291,6 +309,7 @@ class RuleSet:
     phases: tuple[Phase, ...]
     rules: tuple[Rule, ...]
     guidance: tuple[Guidance, ...] = ()
+    guide: tuple[GuideStep, ...] = ()
     sides: Sides | None = None
     hold_phase: str | None = None
     extras: dict[str, str] = field(default_factory=dict)
