@@ -321,8 +321,8 @@ class SessionRecorder:
             notes.append(f"Nobody was found in {self._nobody:.0f} s of the video.")
         if self._frames and self._in_pose < 2.0:
             notes.append(
-                f"{card.english} ({card.sanskrit}) was not recognised in this clip: no rule "
-                "was judged, so nothing here is a fault."
+                f"{card.english} ({card.sanskrit}) was not recognised in this clip (less than "
+                "2 s in any of its phases), so no alignment faults are reported."
             )
         duration = (self._last_t or 0.0) - (self._first_t or 0.0)
         summary = SessionSummary(

@@ -341,23 +341,16 @@ class _Builder:
         return tuple(views)
 
     def notes(self) -> tuple[str, ...]:
-        notes = [n for n in self.s.notes if n != self.not_recognised_text()]
-        if self.s.seconds_several_people >= 0.5:
-            notes.append(
-                f"Several people were in view for {duration(self.s.seconds_several_people)}; "
-                "the analysis followed one of them."
-            )
-        if self.s.seconds_nobody >= 1.0:
-            notes.append(f"Nobody was in view for {duration(self.s.seconds_nobody)}.")
-        return tuple(notes)
+        # the session already words its notes (several people, nobody in view, truncation)
+        return tuple(n for n in self.s.notes if n != self.not_recognised_text())
 
     def not_recognised_text(self) -> str:
         if self.s.recognised:
             return ""
         return next(
             (n for n in self.s.notes if "not recognised" in n),
-            f"{self.s.pose.get('english', 'The pose')} was not recognised in this clip: no rule "
-            "was judged, so nothing here is a fault.",
+            f"{self.s.pose.get('english', 'The pose')} was not recognised in this clip, so no "
+            "alignment faults are reported.",
         )
 
     def footer(self) -> tuple[tuple[str, str], ...]:
