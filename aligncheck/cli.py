@@ -441,6 +441,76 @@ def review(
         raise typer.Exit(130)
 
 
+@app.command()
+def live(
+    camera: Annotated[
+        int | None, typer.Option("--camera", help="Camera INDEX (default 0).", min=0)
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--source", help="Coach from a video FILE played like a camera.", dir_okay=False
+        ),
+    ] = None,
+    pose: Annotated[str, typer.Option("--pose", help="Pose id or a rules .yaml file.")] = (
+        "janu_sirsasana"
+    ),
+    voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Speak the cues.")] = True,
+    voice_name: Annotated[str, typer.Option("--voice-name", help="espeak-ng voice.")] = "en",
+    rate: Annotated[
+        int, typer.Option("--rate", help="Speech rate (words a minute).", min=60)
+    ] = 150,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record", help="Save the session (video, frames, report) in DIR.", file_okay=False
+        ),
+    ] = None,
+    no_window: Annotated[
+        bool, typer.Option("--no-window", help="No window: print cues and status lines.")
+    ] = False,
+    side: Annotated[
+        str, typer.Option("--side", help="Side practised: left, right or auto (detected).")
+    ] = "auto",
+    rules_dir: RulesDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Live coaching from a webcam: mirrored picture, one large cue, voice, guided entry.
+
+    Keys: q/Esc quit, space pause, s switch side, r restart the guided entry, v voice, a angles.
+    """
+    from aligncheck.live.loop import LiveOptions, run_live
+    from aligncheck.rules.registry import find_pose
+
+    if side not in ("auto", "left", "right"):
+        raise typer.BadParameter("use left, right or auto", param_hint="--side")
+    if camera is not None and source is not None:
+        raise typer.BadParameter("give --camera or --source, not both", param_hint="--source")
+    rules = find_pose(pose, rules_dir)
+    console = Console()
+    options = LiveOptions(
+        side=side,  # type: ignore[arg-type]
+        voice=voice,
+        voice_name=voice_name,
+        rate=rate,
+        record=record,
+        window=not no_window,
+    )
+    echo = (
+        (lambda line: console.print(line, highlight=False, soft_wrap=True)) if no_window else None
+    )
+    result = run_live(rules, camera, source, options, model=model, echo=echo)
+    if result.problem:
+        console.print(f"[yellow]{result.problem}[/]", highlight=False, soft_wrap=True)
+    console.print(
+        f"{result.frames} frames in {result.seconds:.0f} s ({result.fps:.1f} fps); "
+        f"longest good hold {result.hold:.0f} s.",
+        highlight=False,
+    )
+    if result.record is not None:
+        console.print(f"Session saved in {result.record}/ (report.html)", highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     # FFmpeg (inside OpenCV) prints a line per damaged packet of a truncated video; the user

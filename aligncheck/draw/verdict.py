@@ -56,15 +56,15 @@ def draw_verdict(
     height, width = canvas.shape[:2]
     s = style.for_frame(width, height)
     if pose.detected:
-        _draw_coloured_skeleton(canvas, pose, verdict, s, threshold)
+        draw_status_skeleton(canvas, pose, verdict, s, threshold)
         if show_values:
-            _draw_values(canvas, pose, verdict, s)
+            draw_values(canvas, pose, verdict, s)
     _draw_header(canvas, verdict, s)
     _draw_cue(canvas, verdict, s)
     return canvas
 
 
-def _draw_values(canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style) -> None:
+def draw_values(canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style) -> None:
     """Each judged rule's value beside its joint, on its status colour; one label per joint
     (the most important rule's)."""
     placed: set[int] = set()
@@ -80,7 +80,7 @@ def _draw_values(canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style
         draw_label(canvas, _value_text(result), anchor, label)
 
 
-def _draw_coloured_skeleton(
+def draw_status_skeleton(
     canvas: np.ndarray, pose: PoseFrame, verdict: Verdict, s: Style, threshold: float
 ) -> None:
     joints = _joint_status(verdict.results)
@@ -134,7 +134,7 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     height, width = canvas.shape[:2]
     scale = s.font_scale * 1.3
     thickness = max(1, s.font_thickness + 1)
-    lines = _wrap(text, width * 0.9, scale, thickness)
+    lines = wrap_text(text, width * 0.9, scale, thickness)
     (_, line_h), base = cv2.getTextSize("Ag", _FONT, scale, thickness)
     pad = line_h // 2
     box_h = len(lines) * (line_h + pad) + pad * 2
@@ -147,7 +147,7 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
         cv2.putText(canvas, line, (width // 40, y), _FONT, scale, s.text, thickness, cv2.LINE_AA)
 
 
-def _wrap(text: str, max_width: float, scale: float, thickness: int) -> list[str]:
+def wrap_text(text: str, max_width: float, scale: float, thickness: int) -> list[str]:
     """Split ``text`` into lines no wider than ``max_width`` pixels at this font size."""
     lines: list[str] = []
     current = ""

@@ -120,6 +120,13 @@ class RuleEngine:
         self._good_time = 0.0
         self._last_t: float | None = None
         self._top_id = ""
+        self._forced_side: bool | None = None
+
+    def force_side(self, mirrored: bool | None) -> None:
+        """Judge the written side (False), the mirrored side (True), or detect it (None)."""
+        self._forced_side = mirrored
+        if mirrored is not None:
+            self._mirrored.force(mirrored)
 
     @property
     def calibrated(self) -> dict[str, float]:
@@ -218,6 +225,8 @@ class RuleEngine:
         sides = self.rules.sides
         if sides is None:
             return False
+        if self._forced_side is not None:
+            return self._forced_side
         measure = self.rules.measures[sides.detect.measure]
         threshold = self.settings.visibility_threshold
         written = evaluate(measure, pose, False, threshold, view.near).value
