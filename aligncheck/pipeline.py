@@ -15,7 +15,6 @@ Files written into the output folder:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import queue
@@ -30,6 +29,7 @@ from aligncheck import __version__
 from aligncheck.core import Frame, PoseFrame
 from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import OutputError, SourceError
+from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.recording import AnnotatedVideo, FrameLog, read_frame_log
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
@@ -60,15 +60,6 @@ class Analysis:
     def report(self) -> Path:
         """The HTML report."""
         return self.folder / REPORT_NAME
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _estimated(source: VideoSource, model: Path | str | None) -> Iterator[tuple[Frame, PoseFrame]]:
