@@ -161,7 +161,12 @@ class RuleEngine:
             for m in self.rules.measures.values()
         }
         values = {mid: self._relative(self.rules.measures[mid], mv) for mid, mv in raw.items()}
-        phase = self._phase_for(values, t)
+        near_role = self._near_role(view, bool(mirrored))
+        usable = {
+            mid: not view.name or any(m.reliable_from(v, near_role) for v in view.matches)
+            for mid, m in self.rules.measures.items()
+        }
+        phase = self._phase_for(values, usable, t)
         self._calibrate(phase, raw, t)
         results = tuple(
             self._result(rule, values[rule.measure], phase, view, bool(mirrored), t)
@@ -232,6 +237,12 @@ class RuleEngine:
         written = evaluate(measure, pose, False, threshold, view.near).value
         mirrored = evaluate(measure, pose, True, threshold, view.near).value
         current = self._mirrored.value
+        near_says = self._near_side(pose, view)
+        if near_says is not None:
+            if current is None or not self.temporal:
+                self._mirrored.force(near_says)
+                return near_says
+            return bool(self._mirrored.update(near_says, t, self.settings.min_duration))
         candidate = sides.detect.choose(written, mirrored)
         gap = abs(written - mirrored)
         both = math.isfinite(gap)
@@ -245,6 +256,19 @@ class RuleEngine:
             return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
         self._mirrored.force(candidate)
         return candidate
+
+    def _near_side(self, pose: PoseFrame, view: CameraView) -> bool | None:
+        """The side practised (mirrored or not) from the limb nearer the camera, or None."""
+        cue = self.rules.sides.detect.near if self.rules.sides is not None else None
+        if cue is None or view.name not in ("side", "diagonal"):
+            return None
+        measure = self.rules.measures[cue.measure]
+        value = evaluate(measure, pose, False, self.settings.visibility_threshold, view.near)
+        role = cue.near_role(value.value)
+        if role is None:
+            return None
+        written_side = self.rules.sides.roles[role]
+        return written_side != view.near
 
     def _steady_top(self, results: tuple[RuleResult, ...]) -> RuleResult | None:
         """The top cue, kept on the previous rule while it is still off and still among the most
@@ -289,12 +313,21 @@ class RuleEngine:
             if t - self._phase_start >= cal.seconds and len(samples) >= 3:
                 self._calibrated[measure.id] = statistics.median(samples)
 
-    def _phase_for(self, values: dict[str, MeasureValue], t: float) -> str:
+    def _phase_for(self, values: dict[str, MeasureValue], usable: dict[str, bool], t: float) -> str:
+        """The first phase whose conditions hold. A measure that this camera view cannot see
+        reliably counts as unknown; an unknown ``if_visible`` condition is no objection, but a
+        phase needs at least one condition that truly holds."""
         current = str(self._phase.value) if self.temporal else ""
         candidate = ""
         for phase in self.rules.phases:
-            holds = [c.holds(values[c.measure].value) for c in phase.when]
-            if all(h is True for h in holds):
+            seen = [
+                c.holds(values[c.measure].value) if usable[c.measure] else None for c in phase.when
+            ]
+            holds = [
+                True if c.if_visible and h is None else h
+                for c, h in zip(phase.when, seen, strict=True)
+            ]
+            if all(h is True for h in holds) and any(h is True for h in seen):
                 candidate = phase.id
                 break
             if phase.id == current and False not in holds:
