@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from aligncheck import __version__
@@ -152,16 +153,19 @@ def print_verdict(
     are listed on one line."""
     if not verdict.detected:
         console.print(
-            f"[bold]{title}[/]: [yellow]no person found[/]: nothing could be checked "
+            f"[bold]{escape(title)}[/]: [yellow]no person found[/]: nothing could be checked "
             "(is the whole body in the picture, lit and not too small?)",
             soft_wrap=True,
         )
         return
     side = verdict.side or "side not decided"
     view = f"{verdict.view} view" if verdict.view else "view unknown"
-    console.print(f"[bold]{title}[/]  {side} · {verdict.phase_label} · {view}", soft_wrap=True)
+    console.print(
+        f"[bold]{escape(title)}[/]  {escape(side)} · {escape(verdict.phase_label)} · {view}",
+        soft_wrap=True,
+    )
     for note in verdict.notes:
-        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
     shown = [r for r in verdict.results if r.status is not Status.NOT_APPLICABLE]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
@@ -176,21 +180,21 @@ def print_verdict(
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
             note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
-            table.add_row(r.title, status, _value(r), _target(r), note)
+            table.add_row(escape(r.title), status, _value(r), _target(r), escape(note))
         console.print(table)
-    skipped = [r.title for r in verdict.results if r.status is Status.NOT_APPLICABLE]
+    skipped = [escape(r.title) for r in verdict.results if r.status is Status.NOT_APPLICABLE]
     if skipped:
         console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
     if verdict.top is not None:
-        console.print(f"[bold]Top cue:[/] {verdict.top.cue}", soft_wrap=True)
+        console.print(f"[bold]Top cue:[/] {escape(verdict.top.cue)}", soft_wrap=True)
         if verdict.top.modification:
-            console.print(f"[bold]Try:[/] {verdict.top.modification}", soft_wrap=True)
+            console.print(f"[bold]Try:[/] {escape(verdict.top.modification)}", soft_wrap=True)
     elif any(r.status.judged for r in verdict.results):
         console.print("[green]Nothing is off.[/]")
     else:
         console.print("[yellow]No rule could be checked in this picture.[/]")
     if guidance:
-        titles = "; ".join(g.title for g in guidance)
+        titles = "; ".join(escape(g.title) for g in guidance)
         console.print(f"[dim]Also (not measured by the camera): {titles}.[/]", soft_wrap=True)
     console.print()
 
@@ -249,20 +253,22 @@ def poses(rules_dir: RulesDirOption = None) -> None:
     for entry in list_poses(rules_dir):
         files.append(str(entry.path))
         if entry.rules is None:
-            table.add_row(entry.pose_id, "[red]invalid[/]", "", "", "", "")
-            problems.append(f"{entry.path}: {len(entry.error.issues) if entry.error else 0}")
+            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "")
+            problems.append(
+                f"{escape(str(entry.path))}: {len(entry.error.issues) if entry.error else 0}"
+            )
             continue
         card = entry.rules.pose
         table.add_row(
             card.id,
-            card.english,
-            card.sanskrit,
-            card.family,
+            escape(card.english),
+            escape(card.sanskrit),
+            escape(card.family),
             ", ".join(card.views),
             str(len(entry.rules.rules)),
         )
     console.print(table)
-    console.print("[dim]From: " + ", ".join(files) + "[/]", soft_wrap=True)
+    console.print("[dim]From: " + escape(", ".join(files)) + "[/]", soft_wrap=True)
     for problem in problems:
         console.print(
             f"[red]Invalid rules file[/] {problem} problem(s); see `aligncheck rules check`.",
@@ -284,10 +290,10 @@ def rules_check(
             rules = load_rules(path)
         except RuleFileError as exc:
             failed += 1
-            console.print(f"[red]✗[/] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
         console.print(
-            f"[green]✓[/] {path}: {rules.pose.english} ({rules.pose.id}), "
+            f"[green]✓[/] {escape(str(path))}: {escape(rules.pose.english)} ({rules.pose.id}), "
             f"{len(rules.measures)} measures, {len(rules.phases)} phases, "
             f"{len(rules.rules)} rules, {len(rules.guidance)} guidance notes",
             highlight=False,
@@ -356,14 +362,14 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
     """A teacher's summary of a session in the terminal."""
     card = summary.pose
     console.print(
-        f"[bold]{summary.source.get('name', '')}[/]: {summary.duration:.0f} s, "
-        f"{card['english']} ({card['sanskrit']})",
+        f"[bold]{escape(str(summary.source.get('name', '')))}[/]: {summary.duration:.0f} s, "
+        f"{escape(str(card['english']))} ({escape(str(card['sanskrit']))})",
         soft_wrap=True,
     )
     for note in summary.notes:
-        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
     if summary.recognised:
-        sides = ", ".join(f"{side} {secs:.0f} s" for side, secs in summary.sides.items())
+        sides = ", ".join(f"{escape(side)} {secs:.0f} s" for side, secs in summary.sides.items())
         console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
         console.print(
             f"Held the fold {summary.hold_time:.0f} s ({summary.good_time:.0f} s in good "
@@ -371,11 +377,11 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
             soft_wrap=True,
         )
         for stats in summary.strengths():
-            console.print(f"[green]Good:[/] {stats.title}", soft_wrap=True)
+            console.print(f"[green]Good:[/] {escape(stats.title)}", soft_wrap=True)
         for stats in summary.corrections():
-            line = f"[bold red]Work on:[/] {stats.title}. {stats.cue}"
+            line = f"[bold red]Work on:[/] {escape(stats.title)}. {escape(stats.cue)}"
             if stats.modification:
-                line += f" [dim]Try: {stats.modification}[/]"
+                line += f" [dim]Try: {escape(stats.modification)}[/]"
             console.print(line, soft_wrap=True)
     console.print(
         f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
@@ -497,11 +503,13 @@ def live(
         window=not no_window,
     )
     echo = (
-        (lambda line: console.print(line, highlight=False, soft_wrap=True)) if no_window else None
+        (lambda line: console.print(escape(line), highlight=False, soft_wrap=True))
+        if no_window
+        else None
     )
     result = run_live(rules, camera, source, options, model=model, echo=echo)
     if result.problem:
-        console.print(f"[yellow]{result.problem}[/]", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{escape(result.problem)}[/]", highlight=False, soft_wrap=True)
     console.print(
         f"{result.frames} frames in {result.seconds:.0f} s ({result.fps:.1f} fps); "
         f"longest good hold {result.hold:.0f} s.",
@@ -526,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # click's standalone mode ends with sys.exit, usage errors too
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except AligncheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     return 0
 
