@@ -63,3 +63,11 @@ def check_references(
                 "sides.detect.measure",
                 f"unknown measure {brief(name)}; " + suggest(name, measures),
             )
+    near = found.detect.near if found is not None else None
+    known = set(measures) | set(checker.broken_measures)
+    if near is not None and detect is not None and near.measure not in known:
+        checker.error(
+            detect.line_of("near"),
+            "sides.detect.near.measure",
+            f"unknown measure {brief(near.measure)}; " + suggest(near.measure, measures),
+        )

@@ -143,6 +143,16 @@ class FieldChecker:
             return math.nan
         return number
 
+    def flag(self, node: LineDict, key: str, field: str) -> bool:
+        """An optional true/false value (false when absent)."""
+        value = node.get(key, False)
+        if not isinstance(value, bool):
+            self.error(
+                node.line_of(key), f"{field}.{key}", f"expected true or false, got {brief(value)}"
+            )
+            return False
+        return value
+
     def name_list(
         self, node: LineDict, key: str, field: str, valid: Collection[str]
     ) -> tuple[str, ...]:

@@ -84,7 +84,11 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
     if not ID.match(mid):
         checker.error(line, field, "expected a lower_case_id as the measure name")
     node = checker.mapping(
-        node, field, line, {"type", "points", "space", "views", "label"}, {"reference", "calibrate"}
+        node,
+        field,
+        line,
+        {"type", "points", "space", "views", "label"},
+        {"reference", "calibrate", "min_visibility"},
     )
     if node is None:
         return None
@@ -113,6 +117,7 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
     calibration = _calibration(checker, node, field)
     views = frozenset(checker.name_list(node, "views", field, _view_names(checker)))
     label = checker.text(node, "label", field)
+    min_visibility = _min_visibility(checker, node, field)
     if found is None:
         return None
     return Measure(
@@ -125,7 +130,23 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
         reference=reference,  # type: ignore[arg-type]
         calibrate=calibration,
         line=line,
+        min_visibility=min_visibility,
     )
+
+
+def _min_visibility(checker: FieldChecker, node: LineDict, field: str) -> float | None:
+    """The optional ``min_visibility``: a visibility score between 0 and 1."""
+    if "min_visibility" not in node:
+        return None
+    value = checker.number(node, "min_visibility", field, minimum=0.0)
+    if value > 1.0:
+        checker.error(
+            node.line_of("min_visibility"),
+            f"{field}.min_visibility",
+            f"expected a visibility score between 0 and 1, got {value:g}",
+        )
+        return None
+    return None if value != value else value
 
 
 def measures(checker: FieldChecker, top: LineDict) -> dict[str, Measure]:

@@ -35,8 +35,8 @@ def _measure_name(
 def condition(
     checker: FieldChecker, node: Any, field: str, line: int, measures: dict[str, Measure]
 ) -> Condition | None:
-    """``{measure: m, above: x, below: y}`` with at least one bound."""
-    node = checker.mapping(node, field, line, {"measure"}, {"above", "below"})
+    """``{measure: m, above: x, below: y, if_visible: true}`` with at least one bound."""
+    node = checker.mapping(node, field, line, {"measure"}, {"above", "below", "if_visible"})
     if node is None:
         return None
     name = _measure_name(checker, node, field, measures)
@@ -50,7 +50,7 @@ def condition(
             field,
             f"'above' ({above:g}) is greater than 'below' ({below:g}): no value can satisfy it",
         )
-    return Condition(name, above, below)
+    return Condition(name, above, below, checker.flag(node, "if_visible", field))
 
 
 def _phase(

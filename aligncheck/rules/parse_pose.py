@@ -7,7 +7,7 @@ from typing import Any
 
 from aligncheck.rules.fields import ID, FieldChecker, is_name
 from aligncheck.rules.issues import brief, field_name, suggest
-from aligncheck.rules.schema import VIEWS, PoseCard, SideDetection, Sides
+from aligncheck.rules.schema import VIEWS, NearCue, PoseCard, SideDetection, Sides
 from aligncheck.rules.yamlio import LineDict
 
 #: More roles than this is not a pose (the bundled ones have two).
@@ -84,7 +84,44 @@ def _detection(checker: FieldChecker, detect: LineDict | None) -> SideDetection:
         threshold=(
             checker.number(detect, "threshold", "sides.detect") if "threshold" in detect else None
         ),
+        near=_near_cue(checker, detect),
     )
+
+
+def _near_cue(checker: FieldChecker, detect: LineDict) -> NearCue | None:
+    """``near: {measure, above, below, role_above, role_below}``: the side from the near limb."""
+    field = "sides.detect.near"
+    if "near" not in detect:
+        return None
+    node = checker.mapping(
+        detect["near"],
+        field,
+        detect.line_of("near"),
+        {"measure", "above", "below", "role_above", "role_below"},
+        set(),
+    )
+    if node is None:
+        return None
+    measure = node.get("measure", "")
+    if not isinstance(measure, str):
+        checker.error(node.line_of("measure"), f"{field}.measure", "expected a measure name")
+        return None
+    above = checker.number(node, "above", field)
+    below = checker.number(node, "below", field)
+    if below > above:
+        checker.error(node.line, field, f"'below' ({below:g}) is greater than 'above' ({above:g})")
+    roles = []
+    for key in ("role_above", "role_below"):
+        role = node.get(key)
+        if not (isinstance(role, str) and role in checker.roles):
+            checker.error(
+                node.line_of(key),
+                f"{field}.{key}",
+                f"unknown role {brief(role)}; " + suggest(role, checker.roles),
+            )
+            return None
+        roles.append(role)
+    return NearCue(measure, above, below, roles[0], roles[1])
 
 
 def sides(checker: FieldChecker, node: Any, line: int) -> tuple[Sides | None, LineDict | None]:
@@ -101,7 +138,7 @@ def sides(checker: FieldChecker, node: Any, line: int) -> tuple[Sides | None, Li
         "sides.detect",
         node.line_of("detect"),
         {"measure", "prefer", "margin"},
-        {"threshold"},
+        {"threshold", "near"},
     )
     result = Sides(
         roles=checker.roles,  # type: ignore[arg-type]
