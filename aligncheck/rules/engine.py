@@ -26,6 +26,10 @@ from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, eva
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
+#: Visibility from which the far limb counts as clearly seen when telling the sides apart; a
+#: limb hidden behind the near one is often guessed (e.g. a folded leg drawn straight).
+_FAR_VISIBILITY = 0.8
+
 
 def _view_words(view: str) -> str:
     """'side/folded' -> 'a side view from the folded side'."""
@@ -268,7 +272,21 @@ class RuleEngine:
         if role is None:
             return None
         written_side = self.rules.sides.roles[role]
-        return written_side != view.near
+        mirrored = written_side != view.near
+        if role == cue.role_above and self._far_alike(pose, view, mirrored):
+            return None  # both limbs look alike (e.g. both legs straight): nothing to tell
+        return mirrored
+
+    def _far_alike(self, pose: PoseFrame, view: CameraView, mirrored: bool) -> bool:
+        """True when the detect measure, taken on the other side's limb, is as decisive as the
+        near limb's (beyond the detection threshold): the sides cannot be told apart."""
+        detect = self.rules.sides.detect
+        if detect.threshold is None:
+            return False
+        measure = self.rules.measures[detect.measure]
+        other = evaluate(measure, pose, not mirrored, _FAR_VISIBILITY, view.near)
+        sign = 1.0 if detect.prefer == "larger" else -1.0
+        return math.isfinite(other.value) and sign * (other.value - detect.threshold) > 0
 
     def _steady_top(self, results: tuple[RuleResult, ...]) -> RuleResult | None:
         """The top cue, kept on the previous rule while it is still off and still among the most
