@@ -139,13 +139,19 @@ def _draw_group(
     camera: Camera,
     light: np.ndarray,
 ) -> None:
-    """Paint a group of pieces layer by layer (overlays after the rest), and label them."""
+    """Paint a group of pieces layer by layer (overlays after the rest; in each tier, solo
+    pieces one at a time after the others), and label them."""
     for overlay in (False, True):
         tier = [(i, p) for i, p in pieces if p.overlay == overlay]
         outlines = [_layers((p.first, p.second), camera, light) for _, p in tier]
         for layer, (_, factor) in enumerate(_LAYERS):
             for (_, piece), outline in zip(tier, outlines, strict=True):
-                _fill(image, outline[layer], _shade(piece.colour, factor))
+                if not piece.solo:
+                    _fill(image, outline[layer], _shade(piece.colour, factor))
+        for (_, piece), outline in zip(tier, outlines, strict=True):
+            if piece.solo:
+                for layer, (_, factor) in enumerate(_LAYERS):
+                    _fill(image, outline[layer], _shade(piece.colour, factor))
         for (index, _), outline in zip(tier, outlines, strict=True):
             _fill(labels, outline[0], index, aa=False)
 

@@ -106,6 +106,8 @@ class Piece:
     Pieces of one ``group`` (a limb, the torso) are painted together, shading layer by layer, so
     joints show no seams; ``overlay`` pieces (a sleeve) are painted after the rest of their group.
     ``depth_bias`` (m) is added to the group's painter's depth (positive = painted earlier).
+    A ``solo`` piece (a band of a pattern) is painted whole, one after the other, after the
+    rest of its tier, so its edges stay where its outline is.
     """
 
     part: str
@@ -115,6 +117,7 @@ class Piece:
     group: str = ""
     overlay: bool = False
     depth_bias: float = 0.0
+    solo: bool = False
 
 
 def sphere(centre: np.ndarray, radius: float) -> Ellipsoid:
@@ -151,7 +154,11 @@ def _torso(sk: Skeleton, palette: Palette) -> list[Piece]:
     hips = [Piece("torso", palette.leggings, pelvis, waist.shifted(np.zeros(3), 0.97), "torso")]
     if palette.pattern == "waistband":  # a band just below the waist's outline
         band = waist.shifted(-f["lumbar"][:, 2] * 0.04 * b.scale, 0.97)
-        hips.append(Piece("torso", palette.second, band, waist.shifted(np.zeros(3), 0.97), "torso"))
+        hips.append(
+            Piece(
+                "torso", palette.second, band, waist.shifted(np.zeros(3), 0.97), "torso", solo=True
+            )
+        )
     top = [
         Piece("torso", palette.top, waist, chest, "torso", overlay=True),
         Piece("torso", palette.top, chest, shoulders, "torso", overlay=True),
@@ -160,7 +167,10 @@ def _torso(sk: Skeleton, palette: Palette) -> list[Piece]:
         chain = (waist, chest, shoulders)
         for low, high in _STRIPES:
             for colour, t in ((palette.second, high), (palette.top, low)):
-                top += [Piece("torso", colour, a, e, "torso", True) for a, e in _up_to(chain, t)]
+                top += [
+                    Piece("torso", colour, a, e, "torso", overlay=True, solo=True)
+                    for a, e in _up_to(chain, t)
+                ]
     return [
         *hips,
         *top,
@@ -383,8 +393,8 @@ def hair_extras(
         return [(bun, bun.shifted(rot[:, 0] * 0.012 * s, 0.9))]
     if palette.hair_style == "ponytail":
         tie = j["head"] + rot @ (np.array([-0.105, 0.0, 0.035]) * s)
-        hang = (rot[:, 0] * -0.35 + np.array([0.0, 0.0, -1.0])) * 0.17 * s
-        return [(sphere(tie, 0.028 * s), sphere(tie + hang, 0.02 * s))]
+        hang = (rot[:, 0] * -0.35 + np.array([0.0, 0.0, -1.0])) * 0.14 * s
+        return [(sphere(tie, 0.034 * s), sphere(tie + hang, 0.024 * s))]
     return []
 
 
