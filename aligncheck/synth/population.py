@@ -42,8 +42,10 @@ from aligncheck.synth.shapes import BGR, HAIR_STYLES, PATTERNS, Palette
 from aligncheck.synth.variation import (
     CLEAR,
     MILD,
+    MILD_BY_FAULT,
     fault_strength,
     head_variant,
+    mild_strength,
     settle,
     vary_pose,
 )
@@ -51,12 +53,14 @@ from aligncheck.synth.variation import (
 __all__ = [
     "CLEAR",
     "MILD",
+    "MILD_BY_FAULT",
     "Person",
     "Room",
     "Scene",
     "Shot",
     "fault_strength",
     "head_variant",
+    "mild_strength",
     "render_scene",
     "sample_person",
     "sample_room",
