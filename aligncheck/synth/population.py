@@ -341,8 +341,10 @@ def render_scene(params: PoseParams, scene: Scene) -> Render:
     facing = float(light @ towards / np.linalg.norm(towards))
     palette = _lit(scene.person.palette, 1.0 - room.backlight * max(0.0, -facing))
 
+    points = framing_points(skeleton)
+
     def backdrop(image: np.ndarray, cam: Camera) -> None:
-        draw_room(image, cam, room, posed)
+        draw_room(image, cam, room, posed, body=points)
 
     shot = render_skeleton(skeleton, camera, palette, light=light, backdrop=backdrop)
     image = _develop(shot.image, room, scene.shot)

@@ -264,12 +264,43 @@ def _parts(item: Furniture) -> tuple[list[_Box], list[tuple[tuple[float, float, 
     return [*legs, ((-a, a, 0.0, d, h - 0.04, h), acc)], []
 
 
+def _middle(frame: _Frame, item: Furniture) -> float:
+    """Position (m) of the item's middle along its wall, from the wall's middle."""
+    return item.along * max(frame.half_length(item.wall) - item.size[0] / 2.0 - 0.05, 0.0)
+
+
+def _in_front_of_body(
+    frame: _Frame, item: Furniture, camera: Camera, body: tuple[np.ndarray, float]
+) -> bool:
+    """Whether the item's bounding box comes nearer the camera than the far side of the body
+    and overlaps the body's bounding box (x0, y0, x1, y1 pixels) in the image."""
+    box, far = body
+    w, d, h = item.size
+    middle = _middle(frame, item)
+    corners = np.array(
+        [
+            frame.on_wall(item.wall, middle + a, o, z)
+            for a in (-w / 2, w / 2)
+            for o in (0.0, d + 0.02)
+            for z in (0.0, h)
+        ]
+    )
+    depth = camera.depth(corners)
+    if depth.min() >= far:
+        return False
+    if depth.min() <= 0.05:
+        return True
+    px = camera.project(corners)
+    low, high = px.min(axis=0), px.max(axis=0)
+    return bool(low[0] < box[2] and high[0] > box[0] and low[1] < box[3] and high[1] > box[1])
+
+
 def _furniture(
     image: np.ndarray, frame: _Frame, item: Furniture, camera: Camera, light: np.ndarray
 ) -> None:
     origin, tangent, normal = frame.wall_axes(item.wall)
     w, d, _ = item.size
-    centre = item.along * max(frame.half_length(item.wall) - w / 2.0 - 0.05, 0.0)
+    centre = _middle(frame, item)
     eye = frame.eye - origin
     if (
         abs(eye @ tangent - centre) < w / 2 + _CAMERA_CLEARANCE
@@ -326,23 +357,32 @@ def _ball(
         )
 
 
-def draw_room(image: np.ndarray, camera: Camera, room: Room, params: PoseParams) -> None:
+def draw_room(
+    image: np.ndarray,
+    camera: Camera,
+    room: Room,
+    params: PoseParams,
+    body: np.ndarray | None = None,
+) -> None:
     """Paint ``room`` (ceiling, walls and their features, floor, mat, furniture) into
     ``image`` (H, W, 3) seen through ``camera``; the mat lies under a body posed with
-    ``params`` (its root position and heading)."""
+    ``params`` (its root position and heading). With ``body`` (N, 3), the world points of the
+    body to be painted over the room, furniture that would stand between the camera and the
+    body is left out (the body is painted last, so it would look wrongly in front of it)."""
     light = room.light_direction
     frame = _Frame(room, camera)
     image[:] = shade(room.wall, 0.9)
     _walls(image, frame, room, camera, light)
     _floor(image, frame, room, camera)
     _mat(image, params, room, camera)
-    far_first = sorted(
-        room.furniture,
-        key=lambda f: (
-            -float(
-                camera.depth(frame.on_wall(f.wall, f.along * frame.half_length(f.wall), 0.3, 0.5))
-            )
-        ),
-    )
-    for item in far_first:
-        _furniture(image, frame, item, camera, light)
+    clear = None
+    if body is not None:
+        px = camera.project(body)
+        clear = (np.concatenate([px.min(axis=0), px.max(axis=0)]), float(camera.depth(body).max()))
+
+    def depth(item: Furniture) -> float:
+        return float(camera.depth(frame.on_wall(item.wall, _middle(frame, item), 0.3, 0.5)))
+
+    for item in sorted(room.furniture, key=depth, reverse=True):
+        if clear is None or not _in_front_of_body(frame, item, camera, clear):
+            _furniture(image, frame, item, camera, light)
