@@ -25,7 +25,7 @@ from aligncheck.synth.evalset import Item
 from aligncheck.synth.params import PoseParams
 
 #: Bump when what the cache holds, or how items are rendered, changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +59,7 @@ def item_params(item: Item, library: object | None = None) -> PoseParams:
         a, b = base.as_dict(), params.as_dict()
         protect = tuple(name for name in a if abs(a[name] - b[name]) > 1e-9)
         if item.strength == "mild":
-            params = pop.fault_strength(base, params, pop.MILD)
+            params = pop.fault_strength(base, params, pop.mild_strength(item.case.pose))
     rng = np.random.default_rng([item.seed, 3])
     if "head_released" not in item.case.faults:
         params = pop.head_variant(params, item.case.phase, rng)

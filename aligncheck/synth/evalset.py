@@ -61,6 +61,11 @@ JANU_POSE_CASES: tuple[PoseCase, ...] = (
     PoseCase("janu_right_upright", "upright"),
     PoseCase("janu_right_twist", "twist"),
     PoseCase("janu_right_folded", "fold"),
+    PoseCase("janu_right_folded_stiff", "fold"),
+    PoseCase("janu_right_folded_deep", "fold"),
+    PoseCase("janu_right_folded_head_in_line", "fold"),
+    PoseCase("janu_right_upright_hands_back", "upright"),
+    PoseCase("janu_right_upright_hands_forward", "upright"),
     PoseCase(
         "janu_right_folded_rounded",
         "fold",
