@@ -61,6 +61,38 @@ def _root(
     logging.getLogger("aligncheck").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
+class _Unreadable:
+    """The photos of a batch that could not be read: each said on stderr as it comes, then a
+    count; exit status 2 once the whole batch is done (the readable photos are all checked)."""
+
+    def __init__(self, total: int, done_verb: str) -> None:
+        self.total = total
+        self.done_verb = done_verb
+        self.count = 0
+        self._console = Console(stderr=True)
+
+    def add(self, message: str) -> None:
+        """Report one unreadable photo."""
+        self.count += 1
+        self._console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+    def finish(self) -> None:
+        """Exit with status 2 if any photo could not be read."""
+        if not self.count:
+            return
+        done = self.total - self.count
+        if done:
+            others = "the other one was" if done == 1 else f"the other {done} were"
+            text = (
+                f"{self.count} of {self.total} photos could not be read; {others} {self.done_verb}."
+            )
+        else:
+            text = f"None of the {self.total} photos could be read."
+        if self.total > 1:
+            self._console.print(text, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _fmt(value: float) -> str:
     return "not visible" if not math.isfinite(value) else f"{value:.0f}°"
 
@@ -78,13 +110,18 @@ def angles(
     ] = 0.5,
 ) -> None:
     """Measure the key joint angles (2D image and 3D world) of the person in each photo."""
-    from aligncheck.photos import measure_photos
+    from aligncheck.photos import PhotoError, measure_photos
 
     console = Console()
+    errors = _Unreadable(len(photos), "measured")
     documents = []
     for result in measure_photos(photos, model=model, out_dir=out, threshold=threshold):
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
         if as_json:
             documents.append(result.to_json())
+            continue
+        if isinstance(result, PhotoError):
             continue
         if not result.pose.detected:
             console.print(
@@ -109,8 +146,9 @@ def angles(
             )
     if as_json:
         typer.echo(json.dumps(documents if len(documents) != 1 else documents[0], indent=2))
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
 
 
 RulesDirOption = Annotated[
@@ -212,15 +250,19 @@ def check(
     ] = 0.5,
 ) -> None:
     """Check each photo against a pose's alignment rules."""
-    from aligncheck.photos import check_photos
+    from aligncheck.photos import PhotoError, check_photos
     from aligncheck.rules.registry import find_pose
     from aligncheck.serialize import verdict_json
 
     rules = find_pose(pose, rules_dir)
     console = Console()
+    errors = _Unreadable(len(photos), "checked")
     documents = []
     for result in check_photos(photos, rules, model=model, out_dir=out, threshold=threshold):
-        if as_json:
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
+            documents.append(result.to_json())
+        elif as_json:
             documents.append({"file": str(result.path), **verdict_json(result.verdict)})
         else:
             print_verdict(console, str(result.path), result.verdict, rules.guidance)
@@ -230,8 +272,9 @@ def check(
                 documents if len(documents) != 1 else documents[0], indent=2, ensure_ascii=False
             )
         )
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
 
 
 @app.command()
