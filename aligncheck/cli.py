@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -340,9 +341,6 @@ def rules_check(
         raise typer.Exit(1)
 
 
-SAMPLE_VIDEO = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
-
-
 @app.command()
 def analyze(
     video: Annotated[
@@ -373,25 +371,27 @@ def analyze(
     model: ModelOption = None,
 ) -> None:
     """Analyse a practice video: annotated video, per-frame data and an HTML report."""
+    from aligncheck.bundled import sample_path
     from aligncheck.pipeline import analyze_video
     from aligncheck.rules.registry import find_pose
 
-    if video is None and from_landmarks is None:
-        video = SAMPLE_VIDEO
     rules = find_pose(pose, rules_dir)
-    name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
-    folder = out if out is not None else Path("out") / name
-    with progress_bar(Console(stderr=True), "analysing") as update:
-        analysis = analyze_video(
-            video,
-            rules,
-            folder,
-            model=model,
-            from_landmarks=from_landmarks,
-            progress=update,
-            write_video=not no_video,
-            until=until,
-        )
+    with ExitStack() as stack:
+        if video is None and from_landmarks is None:
+            video = stack.enter_context(sample_path())
+        name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
+        folder = out if out is not None else Path("out") / name
+        with progress_bar(Console(stderr=True), "analysing") as update:
+            analysis = analyze_video(
+                video,
+                rules,
+                folder,
+                model=model,
+                from_landmarks=from_landmarks,
+                progress=update,
+                write_video=not no_video,
+                until=until,
+            )
     print_summary(Console(), analysis.summary, analysis.folder)
 
 
