@@ -11,9 +11,10 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,6 +28,9 @@ from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.schema import Guidance
 from aligncheck.session import SessionSummary
+
+if TYPE_CHECKING:
+    from aligncheck.pipeline import Analysis
 
 app = typer.Typer(
     name="aligncheck",
@@ -372,7 +376,7 @@ def analyze(
 ) -> None:
     """Analyse a practice video: annotated video, per-frame data and an HTML report."""
     from aligncheck.bundled import sample_path
-    from aligncheck.pipeline import analyze_video
+    from aligncheck.pipeline import AnalysisInterrupted, analyze_video
     from aligncheck.rules.registry import find_pose
 
     rules = find_pose(pose, rules_dir)
@@ -381,22 +385,40 @@ def analyze(
             video = stack.enter_context(sample_path())
         name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
         folder = out if out is not None else Path("out") / name
-        with progress_bar(Console(stderr=True), "analysing") as update:
-            analysis = analyze_video(
-                video,
-                rules,
-                folder,
-                model=model,
-                from_landmarks=from_landmarks,
-                progress=update,
-                write_video=not no_video,
-                until=until,
-            )
-    print_summary(Console(), analysis.summary, analysis.folder)
+        try:
+            with progress_bar(Console(stderr=True), "analysing") as update:
+                analysis = analyze_video(
+                    video,
+                    rules,
+                    folder,
+                    model=model,
+                    from_landmarks=from_landmarks,
+                    progress=update,
+                    write_video=not no_video,
+                    until=until,
+                )
+        except AnalysisInterrupted as stop:
+            _print_kept(Console(stderr=True), stop.analysis)
+            raise typer.Exit(130) from None
+    print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
 
 
-def print_summary(console: Console, summary: SessionSummary, folder: Path) -> None:
-    """A teacher's summary of a session in the terminal."""
+def _print_kept(console: Console, analysis: Analysis) -> None:
+    """What an interrupted analysis kept, and where."""
+    summary = analysis.summary
+    console.print(
+        f"[yellow]Interrupted[/] after {summary.frames} frames ({summary.duration:.1f} s of "
+        f"the video). Kept in {analysis.folder}/: {', '.join(analysis.files)}; they cover "
+        "the part analysed.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def print_summary(
+    console: Console, summary: SessionSummary, folder: Path, files: Sequence[str] = ()
+) -> None:
+    """A teacher's summary of a session in the terminal; ``files`` are those written."""
     card = summary.pose
     console.print(
         f"[bold]{summary.source.get('name', '')}[/]: {summary.duration:.0f} s, "
@@ -420,9 +442,8 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
             if stats.modification:
                 line += f" [dim]Try: {stats.modification}[/]"
             console.print(line, soft_wrap=True)
-    console.print(
-        f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
-    )
+    if files:
+        console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)
 
 
 @app.command("model")

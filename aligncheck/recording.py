@@ -38,8 +38,8 @@ class AnnotatedVideo:
 
     def __init__(self, path: Path, fps: float, width: int, height: int, crf: int = 26) -> None:
         self.path = path
-        # libx264 with yuv420p needs even sizes
-        self.width, self.height = width - width % 2, height - height % 2
+        # libx264 with yuv420p needs even sizes: crop the odd pixel, or pad a 1-pixel side to 2
+        self.width, self.height = _even(width), _even(height)
         try:
             self._container = av.open(str(path), mode="w", options={"movflags": "+faststart"})
         except (OSError, av.error.FFmpegError) as exc:
@@ -74,15 +74,19 @@ class AnnotatedVideo:
                 pass
 
     def write(self, image: np.ndarray, timestamp: float | None = None) -> None:
-        """Queue one BGR frame (cropped to even size) shown at ``timestamp`` seconds (default:
-        the next frame at the nominal rate)."""
+        """Queue one BGR frame (cut or padded to even size) shown at ``timestamp`` seconds
+        (default: the next frame at the nominal rate)."""
         if self._error is not None:
             raise OutputError(f"{self.path}: encoding failed ({self._error}).")
         if timestamp is None:
             timestamp = self.frames / float(self._stream.average_rate or 30)
         pts = max(round(timestamp * 1000.0), self._last_pts + 1)
         self._last_pts = pts
-        self._queue.put((np.ascontiguousarray(image[: self.height, : self.width]), pts))
+        image = image[: self.height, : self.width]
+        short = (self.height - image.shape[0], self.width - image.shape[1])
+        if any(short):
+            image = np.pad(image, ((0, short[0]), (0, short[1]), (0, 0)), mode="edge")
+        self._queue.put((np.ascontiguousarray(image), pts))
         self.frames += 1
 
     def close(self) -> None:
@@ -111,6 +115,11 @@ class AnnotatedVideo:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _even(size: int) -> int:
+    """The even size a frame side is encoded at: one pixel less, or 2 for a 1-pixel side."""
+    return max(2, size - size % 2)
 
 
 def _num(value: float, digits: int) -> float | None:

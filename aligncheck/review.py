@@ -380,11 +380,13 @@ def _describe(summary: SessionSummary) -> str:
     """What a teacher should know about an analysed clip, in a few words ('' if all is well)."""
     parts = []
     english = summary.pose.get("english", "the pose")
-    if summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9):
+    nobody = summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9)
+    if nobody:
         parts.append("nobody was found in the clip")
     elif not summary.recognised:
         parts.append(f"{english} was not recognised")
-    parts += [note for note in summary.notes if "was not recognised" not in note]
+    said = ("was not recognised", "Nobody was found") if nobody else ("was not recognised",)
+    parts += [note for note in summary.notes if not any(words in note for words in said)]
     return "; ".join(parts)
 
 
