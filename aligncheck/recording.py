@@ -193,38 +193,60 @@ def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
     first = handle.readline()
     try:
         header = json.loads(first)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         handle.close()
         raise SourceError(f"{path}: not an aligncheck frame log (bad header line).") from exc
-    if header.get("type") != "header" or header.get("schema_version") != FRAME_LOG_SCHEMA_VERSION:
+    if (
+        not isinstance(header, dict)
+        or header.get("type") != "header"
+        or header.get("schema_version") != FRAME_LOG_SCHEMA_VERSION
+    ):
         handle.close()
         raise SourceError(
             f"{path}: not an aligncheck frame log of schema version {FRAME_LOG_SCHEMA_VERSION}."
         )
-    size = (int(header["width"]), int(header["height"]))
+    try:
+        size = (int(header["width"]), int(header["height"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        handle.close()
+        raise SourceError(f"{path}: the header has no valid width and height.") from exc
 
     def poses() -> Iterator[PoseFrame]:
         with handle:
-            for text in handle:
+            for number, text in enumerate(handle, start=2):
                 try:
                     line = json.loads(text)
                 except json.JSONDecodeError:
                     break  # an interrupted run may leave half a line at the end
-                landmarks = line.get("landmarks")
-                if not landmarks:
-                    yield PoseFrame.empty(line["t"], size, line["i"])
-                    continue
-                array = np.array(
-                    [[math.nan if v is None else v for v in row] for row in landmarks], dtype=float
-                )
-                yield PoseFrame(
-                    array[:, 0:2],
-                    array[:, 2:5],
-                    np.nan_to_num(array[:, 5]),
-                    line["t"],
-                    size,
-                    people=line.get("people", 1),
-                    index=line["i"],
-                )
+                try:
+                    pose = _pose_from_line(line, size)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+                    raise SourceError(
+                        f"{path}: line {number} is not a frame of an aligncheck frame log "
+                        f"({type(exc).__name__}: {exc})."
+                    ) from exc
+                yield pose
 
     return header, poses()
+
+
+def _pose_from_line(line: dict[str, Any], size: tuple[int, int]) -> PoseFrame:
+    """The pose recorded on one frame line (raises on a line of the wrong shape)."""
+    t, index = float(line["t"]), int(line["i"])
+    landmarks = line.get("landmarks")
+    if not landmarks:
+        return PoseFrame.empty(t, size, index)
+    array = np.array(
+        [[math.nan if v is None else float(v) for v in row] for row in landmarks], dtype=float
+    )
+    if array.shape != (NUM_LANDMARKS, 6):
+        raise ValueError(f"{array.shape[0]} landmarks of {array.shape[1:]} values")
+    return PoseFrame(
+        array[:, 0:2],
+        array[:, 2:5],
+        np.nan_to_num(array[:, 5]),
+        t,
+        size,
+        people=int(line.get("people", 1)),
+        index=index,
+    )

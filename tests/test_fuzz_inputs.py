@@ -202,3 +202,34 @@ def test_randomly_damaged_videos(tmp_path, faststart):
             assert path.name in str(exc)
         else:
             assert all(f.image.ndim == 3 for f in frames)
+
+
+# ---------------------------------------------------------------------------------------------
+# Damaged frame logs for --from-landmarks
+# ---------------------------------------------------------------------------------------------
+
+HEADER = {"type": "header", "schema_version": 1, "width": 64, "height": 48, "fps": 10.0}
+NOBODY = {"t": 0.0, "i": 0, "landmarks": None}
+
+
+@pytest.mark.parametrize(
+    ("lines", "told"),
+    [
+        ([HEADER, {"t": "soon", "i": 0}], "line 2 is not a frame"),
+        ([HEADER, NOBODY, [1, 2, 3]], "line 3 is not a frame"),
+        ([HEADER, {"t": 0.1, "i": 0, "landmarks": [[1, 2]]}], "line 2 is not a frame"),
+        ([{**HEADER, "width": None}, NOBODY], "the header has no valid width and height"),
+        ([[]], "not an aligncheck frame log"),
+        (["not json"], "not an aligncheck frame log"),
+    ],
+    ids=["text-time", "list-line", "short-landmarks", "no-width", "list-header", "text"],
+)
+def test_damaged_frame_logs_are_a_clear_error(tmp_path, capfd, lines, told):
+    log = tmp_path / "frames.jsonl"
+    text = [line if isinstance(line, str) else json.dumps(line) for line in lines]
+    log.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["analyze", "--from-landmarks", str(log), "--out", str(out)]) == 2
+    err = _plain(capfd.readouterr().err)
+    assert f"frames.jsonl: {told}" in err and "Traceback" not in err
+    assert not (out / "summary.json").exists() and not (out / "report.html").exists()
