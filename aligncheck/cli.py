@@ -30,6 +30,7 @@ from aligncheck.rules.schema import Guidance
 from aligncheck.session import SessionSummary
 
 if TYPE_CHECKING:
+    from aligncheck.photos import PhotoAngles
     from aligncheck.pipeline import Analysis
 
 app = typer.Typer(
@@ -123,37 +124,41 @@ def angles(
     for result in measure_photos(photos, model=model, out_dir=out, threshold=threshold):
         if isinstance(result, PhotoError):
             errors.add(result.message)
-        if as_json:
             documents.append(result.to_json())
-            continue
-        if isinstance(result, PhotoError):
-            continue
-        if not result.pose.detected:
-            console.print(
-                f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
-                "the picture, lit and not too small?)",
-                soft_wrap=True,
-            )
-            continue
-        table = Table(title=f"{result.path}", title_justify="left")
-        table.add_column("Angle")
-        table.add_column("2D image", justify="right")
-        table.add_column("3D world", justify="right")
-        for angle in KEY_ANGLES:
-            table.add_row(
-                angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
-            )
-        console.print(table)
-        if result.pose.people > 1:
-            console.print(
-                f"[yellow]{result.pose.people} people found; measured the one with the "
-                "largest visible body.[/]"
-            )
+        elif as_json:
+            documents.append(result.to_json())
+        else:
+            _print_angles(console, result)
     if as_json:
         typer.echo(json.dumps(documents if len(documents) != 1 else documents[0], indent=2))
     elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
     errors.finish()
+
+
+def _print_angles(console: Console, result: PhotoAngles) -> None:
+    """One photo's key angles as a table (or why there are none)."""
+    if not result.pose.detected:
+        console.print(
+            f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
+            "the picture, lit and not too small?)",
+            soft_wrap=True,
+        )
+        return
+    table = Table(title=f"{result.path}", title_justify="left")
+    table.add_column("Angle")
+    table.add_column("2D image", justify="right")
+    table.add_column("3D world", justify="right")
+    for angle in KEY_ANGLES:
+        table.add_row(
+            angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
+        )
+    console.print(table)
+    if result.pose.people > 1:
+        console.print(
+            f"[yellow]{result.pose.people} people found; measured the one with the "
+            "largest visible body.[/]"
+        )
 
 
 RulesDirOption = Annotated[
