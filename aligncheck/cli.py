@@ -11,8 +11,10 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,6 +29,10 @@ from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.schema import Guidance
 from aligncheck.session import SessionSummary
+
+if TYPE_CHECKING:
+    from aligncheck.photos import PhotoAngles
+    from aligncheck.pipeline import Analysis
 
 app = typer.Typer(
     name="aligncheck",
@@ -62,6 +68,38 @@ def _root(
     logging.getLogger("aligncheck").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
+class _Unreadable:
+    """The photos of a batch that could not be read: each said on stderr as it comes, then a
+    count; exit status 2 once the whole batch is done (the readable photos are all checked)."""
+
+    def __init__(self, total: int, done_verb: str) -> None:
+        self.total = total
+        self.done_verb = done_verb
+        self.count = 0
+        self._console = Console(stderr=True)
+
+    def add(self, message: str) -> None:
+        """Report one unreadable photo."""
+        self.count += 1
+        self._console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+    def finish(self) -> None:
+        """Exit with status 2 if any photo could not be read."""
+        if not self.count:
+            return
+        done = self.total - self.count
+        if done:
+            others = "the other one was" if done == 1 else f"the other {done} were"
+            text = (
+                f"{self.count} of {self.total} photos could not be read; {others} {self.done_verb}."
+            )
+        else:
+            text = f"None of the {self.total} photos could be read."
+        if self.total > 1:
+            self._console.print(text, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _fmt(value: float) -> str:
     return "not visible" if not math.isfinite(value) else f"{value:.0f}°"
 
@@ -79,39 +117,49 @@ def angles(
     ] = 0.5,
 ) -> None:
     """Measure the key joint angles (2D image and 3D world) of the person in each photo."""
-    from aligncheck.photos import measure_photos
+    from aligncheck.photos import PhotoError, measure_photos
 
     console = Console()
+    errors = _Unreadable(len(photos), "measured")
     documents = []
     for result in measure_photos(photos, model=model, out_dir=out, threshold=threshold):
-        if as_json:
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
             documents.append(result.to_json())
-            continue
-        if not result.pose.detected:
-            console.print(
-                f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
-                "the picture, lit and not too small?)",
-                soft_wrap=True,
-            )
-            continue
-        table = Table(title=f"{result.path}", title_justify="left")
-        table.add_column("Angle")
-        table.add_column("2D image", justify="right")
-        table.add_column("3D world", justify="right")
-        for angle in KEY_ANGLES:
-            table.add_row(
-                angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
-            )
-        console.print(table)
-        if result.pose.people > 1:
-            console.print(
-                f"[yellow]{result.pose.people} people found; measured the one with the "
-                "largest visible body.[/]"
-            )
+        elif as_json:
+            documents.append(result.to_json())
+        else:
+            _print_angles(console, result)
     if as_json:
         typer.echo(json.dumps(documents if len(documents) != 1 else documents[0], indent=2))
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
+
+
+def _print_angles(console: Console, result: PhotoAngles) -> None:
+    """One photo's key angles as a table (or why there are none)."""
+    if not result.pose.detected:
+        console.print(
+            f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
+            "the picture, lit and not too small?)",
+            soft_wrap=True,
+        )
+        return
+    table = Table(title=f"{result.path}", title_justify="left")
+    table.add_column("Angle")
+    table.add_column("2D image", justify="right")
+    table.add_column("3D world", justify="right")
+    for angle in KEY_ANGLES:
+        table.add_row(
+            angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
+        )
+    console.print(table)
+    if result.pose.people > 1:
+        console.print(
+            f"[yellow]{result.pose.people} people found; measured the one with the "
+            "largest visible body.[/]"
+        )
 
 
 RulesDirOption = Annotated[
@@ -216,15 +264,19 @@ def check(
     ] = 0.5,
 ) -> None:
     """Check each photo against a pose's alignment rules."""
-    from aligncheck.photos import check_photos
+    from aligncheck.photos import PhotoError, check_photos
     from aligncheck.rules.registry import find_pose
     from aligncheck.serialize import verdict_json
 
     rules = find_pose(pose, rules_dir)
     console = Console()
+    errors = _Unreadable(len(photos), "checked")
     documents = []
     for result in check_photos(photos, rules, model=model, out_dir=out, threshold=threshold):
-        if as_json:
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
+            documents.append(result.to_json())
+        elif as_json:
             documents.append({"file": str(result.path), **verdict_json(result.verdict)})
         else:
             print_verdict(console, str(result.path), result.verdict, rules.guidance)
@@ -234,8 +286,9 @@ def check(
                 documents if len(documents) != 1 else documents[0], indent=2, ensure_ascii=False
             )
         )
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
 
 
 @app.command()
@@ -303,9 +356,6 @@ def rules_check(
         raise typer.Exit(1)
 
 
-SAMPLE_VIDEO = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
-
-
 @app.command()
 def analyze(
     video: Annotated[
@@ -336,30 +386,50 @@ def analyze(
     model: ModelOption = None,
 ) -> None:
     """Analyse a practice video: annotated video, per-frame data and an HTML report."""
-    from aligncheck.pipeline import analyze_video
+    from aligncheck.bundled import sample_path
+    from aligncheck.pipeline import AnalysisInterrupted, analyze_video
     from aligncheck.rules.registry import find_pose
 
-    if video is None and from_landmarks is None:
-        video = SAMPLE_VIDEO
     rules = find_pose(pose, rules_dir)
-    name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
-    folder = out if out is not None else Path("out") / name
-    with progress_bar(Console(stderr=True), "analysing") as update:
-        analysis = analyze_video(
-            video,
-            rules,
-            folder,
-            model=model,
-            from_landmarks=from_landmarks,
-            progress=update,
-            write_video=not no_video,
-            until=until,
-        )
-    print_summary(Console(), analysis.summary, analysis.folder)
+    with ExitStack() as stack:
+        if video is None and from_landmarks is None:
+            video = stack.enter_context(sample_path())
+        name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
+        folder = out if out is not None else Path("out") / name
+        try:
+            with progress_bar(Console(stderr=True), "analysing") as update:
+                analysis = analyze_video(
+                    video,
+                    rules,
+                    folder,
+                    model=model,
+                    from_landmarks=from_landmarks,
+                    progress=update,
+                    write_video=not no_video,
+                    until=until,
+                )
+        except AnalysisInterrupted as stop:
+            _print_kept(Console(stderr=True), stop.analysis)
+            raise typer.Exit(130) from None
+    print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
 
 
-def print_summary(console: Console, summary: SessionSummary, folder: Path) -> None:
-    """A teacher's summary of a session in the terminal."""
+def _print_kept(console: Console, analysis: Analysis) -> None:
+    """What an interrupted analysis kept, and where."""
+    summary = analysis.summary
+    console.print(
+        f"[yellow]Interrupted[/] after {summary.frames} frames ({summary.duration:.1f} s of "
+        f"the video). Kept in {analysis.folder}/: {', '.join(analysis.files)}; they cover "
+        "the part analysed.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def print_summary(
+    console: Console, summary: SessionSummary, folder: Path, files: Sequence[str] = ()
+) -> None:
+    """A teacher's summary of a session in the terminal; ``files`` are those written."""
     card = summary.pose
     console.print(
         f"[bold]{escape(str(summary.source.get('name', '')))}[/]: {summary.duration:.0f} s, "
@@ -383,9 +453,8 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
             if stats.modification:
                 line += f" [dim]Try: {escape(stats.modification)}[/]"
             console.print(line, soft_wrap=True)
-    console.print(
-        f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
-    )
+    if files:
+        console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)
 
 
 @app.command("model")
