@@ -27,6 +27,7 @@ from aligncheck.angles import KEY_ANGLES
 from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
+from aligncheck.rules.engine import WEAK_EVIDENCE
 from aligncheck.rules.schema import Guidance
 from aligncheck.session import SessionSummary
 
@@ -226,7 +227,9 @@ def print_verdict(
         ):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
-            note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
+            note = r.reason if not r.status.judged else r.cue if r.status is not Status.OK else ""
+            if r.status.judged and r.reason.startswith(WEAK_EVIDENCE):
+                note = f"{note} ({r.reason})" if note else r.reason
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
             table.add_row(escape(r.title), status, _value(r), _target(r), escape(note))
         console.print(table)

@@ -163,6 +163,7 @@ class FrameLog:
             "hold": round(verdict.hold_time, 2),
             "measures": {k: _num(v, 3) for k, v in verdict.measures.items()},
             "status": {r.rule_id: r.status.value for r in verdict.results},
+            "why": {r.rule_id: r.reason for r in verdict.results if r.reason},
             "top": verdict.top.rule_id if verdict.top else None,
         }
         self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")

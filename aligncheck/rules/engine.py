@@ -26,6 +26,9 @@ from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, eva
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
+#: How a verdict from weak evidence begins its reason.
+WEAK_EVIDENCE = "not sure from this view"
+
 #: Visibility from which the far limb counts as clearly seen when telling the sides apart; a
 #: limb hidden behind the near one is often guessed (e.g. a folded leg drawn straight).
 _FAR_VISIBILITY = 0.8
@@ -410,7 +413,17 @@ class RuleEngine:
             return Status.NOT_VISIBLE, mv.reason()
         held = self._status[rule.id].value
         held = held if self.temporal and isinstance(held, Status) and held.judged else None
-        return classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin), ""
+        status = classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin)
+        doubtful = sorted(v for v in view.matches if not measure.reliable_from(v, near_role))
+        if view.name and doubtful:
+            # The camera may also be where this measure is not reliable: say so, and never
+            # give a firm "off" from such weak evidence.
+            also = " or ".join(_view_words(v) for v in doubtful)
+            if status is Status.OFF:
+                status = Status.CLOSE
+            return status, f"{WEAK_EVIDENCE} (the camera may be at {also})"
+        where = _view_words(view.name + "/" + (near_role or "")) if view.name else "this view"
+        return status, f"measured from {where}"
 
     def _near_role(self, view: CameraView, mirrored: bool) -> str | None:
         """The role whose side of the body is nearer the camera (None for poses without sides)."""
