@@ -32,7 +32,7 @@ MAX_DEPTH = 24
 #: Aliases (``*name``) in one file.
 MAX_ALIASES = 100
 #: Values (scalars, lists, mappings) in the document once every alias is expanded.
-MAX_VALUES = 20_000
+MAX_VALUES = 10_000
 #: Characters in one number.
 MAX_NUMBER_CHARS = 1000
 
@@ -278,7 +278,9 @@ def load_with_lines(path: Path) -> Any:
         raise _issue(path, mark.line + 1 if mark else 0, problem[:200]) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise _issue(path, line, f"character {exc.character!a} is not allowed in YAML") from exc
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"the character U+{code:04X} is not allowed in YAML; remove it"
+        raise _issue(path, line, message) from exc
     finally:
         if loader is not None:
             loader.dispose()
