@@ -153,6 +153,12 @@ TYPOS = [
         ["expected a phase id, got ['x']"],
     ),
     (
+        _janu("  - id: spine_long_in_fold\n", '  - id: "spine_long_in_fold\\n"\n'),
+        ".id",
+        'id: "spine_long_in_fold',
+        ["expected a lower_case_id, got 'spine_long_in_fold\\n'"],
+    ),
+    (
         _janu("  english: ", "  '[/x]': 1\n  english: "),
         "pose.[/x]",
         "'[/x]': 1",

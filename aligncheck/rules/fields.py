@@ -20,7 +20,7 @@ from aligncheck.rules.issues import RuleFileError, RuleIssue, brief, field_name,
 from aligncheck.rules.schema import Band
 from aligncheck.rules.yamlio import LineDict, LineList
 
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
+ID = re.compile(r"^[a-z][a-z0-9_]*\Z")  # \Z: "$" would let a final newline through
 #: A file with more problems than this is reported up to here: it is not a rule file.
 MAX_ISSUES = 100
 #: Problems that get a "did you mean"; finding the nearest name costs time, so a file full
