@@ -606,7 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # click's standalone mode ends with sys.exit, usage errors too
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except AligncheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        Console(stderr=True).print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         return 2
     return 0
 
