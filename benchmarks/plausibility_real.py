@@ -123,9 +123,8 @@ def main() -> int:
                         _draw(frame.image, pose, verdict.check),
                     )
             totals = [t + c for t, c in zip(totals, counts, strict=True)]
-            print(
-                f"{str(folder.relative_to(REAL)):<24}{counts[0]:>7}{counts[1]:>8}{counts[2]:>8}{counts[3]:>9}"
-            )
+            label = str(folder.relative_to(REAL))
+            print(f"{label:<24}{counts[0]:>7}{counts[1]:>8}{counts[2]:>8}{counts[3]:>9}")
     print(f"{'all':<24}{totals[0]:>7}{totals[1]:>8}{totals[2]:>8}{totals[3]:>9}")
     print(f"passed: {totals[2] / max(1, totals[1]):.1%} of the photos with a person")
     for line in flagged:
