@@ -25,7 +25,7 @@ from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.schema import Guidance
-from aligncheck.session import SessionSummary
+from aligncheck.session import UNRELIABLE_NOTE, SessionSummary
 
 app = typer.Typer(
     name="aligncheck",
@@ -130,6 +130,7 @@ _STATUS_STYLE = {
     Status.OFF: "bold red",
     Status.NOT_VISIBLE: "dim",
     Status.NOT_APPLICABLE: "dim",
+    Status.UNRELIABLE: "magenta",
 }
 
 
@@ -175,13 +176,21 @@ def print_verdict(
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
             note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
+            if r.status is Status.UNRELIABLE:
+                note = ""  # the reason is said once, below the table
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
             table.add_row(r.title, status, _value(r), _target(r), note)
         console.print(table)
     skipped = [r.title for r in verdict.results if r.status is Status.NOT_APPLICABLE]
     if skipped:
         console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
-    if verdict.top is not None:
+    if not verdict.reliable:
+        console.print(
+            f"[bold magenta]Pose not read reliably:[/] {verdict.reliability} Nothing was judged.",
+            soft_wrap=True,
+        )
+        console.print(f"[bold]Try:[/] {verdict.suggestion}", soft_wrap=True)
+    elif verdict.top is not None:
         console.print(f"[bold]Top cue:[/] {verdict.top.cue}", soft_wrap=True)
         if verdict.top.modification:
             console.print(f"[bold]Try:[/] {verdict.top.modification}", soft_wrap=True)
@@ -361,7 +370,8 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
         soft_wrap=True,
     )
     for note in summary.notes:
-        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+        if not note.startswith(UNRELIABLE_NOTE):  # said in detail below
+            console.print(f"[yellow]{note}[/]", soft_wrap=True)
     if summary.recognised:
         sides = ", ".join(f"{side} {secs:.0f} s" for side, secs in summary.sides.items())
         console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
@@ -377,6 +387,15 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
             if stats.modification:
                 line += f" [dim]Try: {stats.modification}[/]"
             console.print(line, soft_wrap=True)
+    if summary.unreliable:
+        frames = sum(u.frames for u in summary.unreliable)
+        why = "; ".join(f"{u.label}: {u.frames} frames" for u in summary.unreliable)
+        console.print(
+            f"[magenta]Not read reliably:[/] {frames} of {summary.frames} frames "
+            f"({summary.seconds_unreliable:.1f} s), not judged. Why: {why}. "
+            f"Try: {summary.unreliable[0].suggestion}",
+            soft_wrap=True,
+        )
     console.print(
         f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
     )

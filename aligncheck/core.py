@@ -186,8 +186,9 @@ class Verdict:
     ``hold_time`` is the continuous time (s) in the pose's hold phase; ``good_time`` the part
     of it with no rule off. ``measures`` maps measure ids to values (NaN = not visible).
     ``reliability`` is "" when the skeleton is plausible, else why it was not read reliably
-    (then every rule is :attr:`Status.UNRELIABLE`, ``top`` is None and ``suggestion`` says
-    what to change, e.g. where to put the camera).
+    (then every rule is :attr:`Status.UNRELIABLE`, ``top`` is None, ``suggestion`` says
+    what to change, e.g. where to put the camera, and ``reliability_check`` names the check
+    that failed, a key of :data:`aligncheck.plausibility.CHECK_LABELS`).
     """
 
     timestamp: float
@@ -208,6 +209,7 @@ class Verdict:
     notes: tuple[str, ...] = ()
     reliability: str = ""
     suggestion: str = ""
+    reliability_check: str = ""
 
     @property
     def reliable(self) -> bool:

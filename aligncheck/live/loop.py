@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, Verdict
+from aligncheck.draw.verdict import unreliable_cue
 from aligncheck.live.capture import Captured, LiveSource, open_live_source
 from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
@@ -109,8 +110,8 @@ class HoldTimer:
     """Seconds of good alignment in the hold phase, from the verdicts' ``good_time``.
 
     Unlike the engine's own count, it *pauses* while nobody is in view (the practitioner may
-    step out of the picture and back) and ignores the time the session was paused; it resets
-    when the body is seen outside the hold phase.
+    step out of the picture and back) or the pose is not read reliably, and ignores the time
+    the session was paused; it resets when the body is seen outside the hold phase.
     """
 
     def __init__(self, hold_phase: str) -> None:
@@ -126,7 +127,7 @@ class HoldTimer:
     def update(self, verdict: Verdict, resumed: bool = False) -> float | None:
         """The timer after ``verdict`` (None when it is not running or paused: not in the hold
         phase). ``resumed``: the first frame after a pause, whose time gap does not count."""
-        if not verdict.detected:
+        if not verdict.detected or not verdict.reliable:
             self.paused, self._previous = self.seconds > 0, None
             return self.seconds if self.paused else None
         self.paused = False
@@ -431,6 +432,8 @@ class _Session:
             cue, kind = self.setup_problems[0], "warn"
         elif not verdict.detected:
             cue, kind = "Nobody in view: come back into the picture", "warn"
+        elif not verdict.reliable:
+            cue, kind = unreliable_cue(verdict), "warn"
         elif verdict.top is not None:
             cue, kind = verdict.top.cue, "off"
         elif any(r.status.judged for r in verdict.results):
@@ -440,6 +443,8 @@ class _Session:
         notices = list(verdict.notes)
         if not verdict.detected and self.hold.paused:
             notices.append("Hold timer paused while nobody is in view.")
+        elif not verdict.reliable and self.hold.paused:
+            notices.append("Hold timer paused while the pose is not read reliably.")
         if self.voice_message:
             notices.append(self.voice_message)
         if not self.setup_done:

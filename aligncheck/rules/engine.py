@@ -252,6 +252,7 @@ class RuleEngine:
             good_time=self._good_time if self._hold_start is not None else 0.0,
             reliability=plausible.reason,
             suggestion=plausible.suggestion,
+            reliability_check=plausible.check,
         )
 
     def _blank(self, rule: Rule, reason: str, status: Status = Status.NOT_VISIBLE) -> RuleResult:
