@@ -6,26 +6,36 @@ on such a skeleton gives nonsense, so the rule engine asks :func:`assess` first 
 answer is "unreliable", judges nothing and tells the practitioner why and what to change.
 
 Every check uses only landmarks seen with at least the visibility threshold: the engine judges
-nothing else, so a hidden limb that the model guessed badly does not matter. The checks, each
-with its limit in :class:`PlausibilityLimits` (values measured in ``docs/plausibility.md``):
+nothing else, so a hidden limb that the model guessed badly does not matter. Lengths and
+directions are in MediaPipe's 3D world coordinates (metres, camera axes, hips at the origin);
+the torso is the 3D distance from mid-shoulder to mid-hip. The checks, each with its limit in
+:class:`PlausibilityLimits`:
 
-* ``limb_collapsed``: a thigh, shin, upper arm or forearm whose 3D length is under
-  ``collapsed`` torso lengths (torso = mid-shoulder to mid-hip, 3D). 3D world coordinates.
+* ``limb_collapsed``: a thigh, shin, upper arm or forearm shorter than ``collapsed`` torsos.
 * ``left_right_lengths``: the longer of a left/right limb pair is more than
-  ``left_right_ratio`` times the shorter, in 3D.
+  ``left_right_ratio`` times the shorter.
 * ``twist``: the shoulder line and the hip line, seen along the spine, differ by more than
-  ``twist_deg`` degrees: the chest and the pelvis face opposite ways (a left/right mix-up of
-  one girdle). Yoga twists stay well below it.
+  ``twist_deg`` degrees: chest and pelvis face different ways, a left/right mix-up of one
+  girdle (the spine and shoulder blades together turn the chest some 60 degrees at most).
 * ``face_backwards``: the face's direction (ears to nose) against the chest's (from the
-  left/right order of shoulders and hips and their depth): cosine below ``face_backwards``.
-  Inversions do not matter: both directions turn with the body.
-* ``image_vs_3d``: the image positions are not a projection of the 3D skeleton. A scaled,
-  shifted copy of the 3D x/y (MediaPipe's world axes are the camera's) is fitted to the image
-  points; fails when a point lies more than ``image_residual`` torso lengths from the fit, or a
-  limb is more than ``image_stretch`` times longer in the image than its 3D length allows.
-* ``proportions`` (video only, with a :class:`BodyHistory`): a limb's length relative to the
-  torso differs by more than ``history_ratio`` times from this person's running median over
-  earlier reliable frames.
+  left/right order of shoulders and hips and their depth), both taken across the trunk so that
+  nodding and inversions do not matter: cosine below ``face_backwards`` means the body's left
+  and right are swapped against the face (skipped when the head hangs along the trunk).
+* ``image_vs_3d``: the image positions are not a projection of the 3D skeleton. A projection
+  (scale, shift and a camera distance from :data:`_DISTANCES`) is fitted from the 3D joints to
+  the image; fails when a joint lies more than ``image_residual`` torsos from it, or a limb is
+  more than ``image_stretch`` times longer in the image than its 3D length can project to.
+* ``proportions`` (video only, with a :class:`BodyHistory`): a limb's length over the torso is
+  more than ``history_ratio`` times larger or smaller than this person's running median over
+  the earlier reliable frames (once ``history_frames`` of them were seen).
+
+Each limit lies beyond what right skeletons reach: it flags at most 0.5 % of the right
+skeletons among synthetic renders (the tuning grid of :mod:`aligncheck.synth.skeletons`), no
+real photo whose skeleton is right and no exact synthetic body from any view; where anatomy
+bounds a value (twist, face) the limit also keeps a margin beyond that bound. The data and what
+the checks catch are in ``docs/plausibility.md``: about one wrong skeleton in ten, because the
+model's mistakes are mostly self-consistent bodies in the wrong place, which no geometric check
+on the landmarks alone can see.
 
 :func:`skeleton_stats` measures; :func:`judge` compares with the limits; :func:`assess` does
 both. All are pure: the caller adds reliable frames to its :class:`BodyHistory`.
@@ -92,8 +102,8 @@ _FIT = tuple(sorted({lm for pair in SEGMENTS.values() for lm in pair}))
 
 @dataclass(frozen=True)
 class PlausibilityLimits:
-    """Where a skeleton stops being a body. Defaults chosen on synthetic renders and real
-    photos (``benchmarks/plausibility_synth.py``, ``benchmarks/plausibility_real.py``)."""
+    """Where a skeleton stops being a body (see the module docstring). Defaults chosen with
+    ``benchmarks/plausibility_synth.py`` and ``benchmarks/plausibility_real.py``."""
 
     collapsed: float = 0.2
     left_right_ratio: float = 3.0
@@ -101,7 +111,7 @@ class PlausibilityLimits:
     face_backwards: float = -0.2
     image_residual: float = 0.4
     image_stretch: float = 1.8
-    history_ratio: float = 2.5
+    history_ratio: float = 3.0
     history_frames: int = 15
 
 
@@ -131,12 +141,13 @@ class SkeletonStats:
     * ``lengths``: each segment's 3D length over ``torso`` ('left thigh', ...).
     * ``left_right``: per limb ('thigh', ...), longer over shorter 3D length.
     * ``twist``: degrees between the shoulder and the hip lines seen along the spine.
-    * ``face``: cosine between the face's direction and the chest's.
-    * ``residual``: largest distance of an image point from the projection fitted to the 3D
+    * ``face``: cosine between the face's direction and the chest's, across the trunk (NaN
+      when the head hangs along the trunk or the face is not seen).
+    * ``residual``: largest distance of an image joint from the projection fitted to the 3D
       skeleton, in torso lengths; inf when the image is a mirror image of the 3D.
-    * ``stretch``: per segment, image length over the length the fitted projection gives its
-      3D length (at most about 1 for any real projection).
-    * ``scale``: the fitted projection's pixels per world metre.
+    * ``stretch``: per segment, image length over the longest image length its 3D length can
+      project to (at most about 1 for any real projection).
+    * ``scale``: the fitted projection's pixels per world metre at the hips' depth.
     """
 
     torso: float
@@ -167,19 +178,87 @@ def _cos(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.clip(_unit(u) @ _unit(v), -1.0, 1.0))
 
 
-def _fit_scale(xy: np.ndarray, xyz: np.ndarray, seen: np.ndarray) -> tuple[float, float]:
-    """Least-squares ``s`` with image ≈ s·world_xy + shift over the visible limb joints, and
-    the largest residual in pixels. NaN when fewer than four joints are visible."""
+#: Camera distances tried when fitting the projection, in torso lengths from the hips (inf:
+#: no perspective). A camera that frames a whole body is at least about three torsos away.
+_DISTANCES = (2.0, 3.0, 4.0, 6.0, 10.0, math.inf)
+#: Below this, the face points too nearly along the trunk (a head dropped in a deep fold) for
+#: its forward or backward direction to mean anything.
+_FACE_MIN_TRANSVERSE = 0.7
+
+
+@dataclass(frozen=True)
+class _Projection:
+    """The projection fitted from world to image: pixels per metre at the hips, the relative
+    magnification of each landmark, and the largest residual in pixels."""
+
+    scale: float
+    magnification: np.ndarray
+    residual: float
+
+
+def _fit_projection(
+    xy: np.ndarray, xyz: np.ndarray, seen: np.ndarray, torso: float
+) -> _Projection | None:
+    """image ≈ scale · m_i · world_xy_i + shift, with m_i = d / (d + z_i) for the camera
+    distance d (see :data:`_DISTANCES`) that fits the visible limb joints best (least squares).
+    None with fewer than four visible joints."""
     points = [lm for lm in _FIT if seen[lm]]
     if len(points) < 4:
-        return math.nan, math.nan
-    p = xyz[points, :2] - xyz[points, :2].mean(axis=0)
-    q = xy[points] - xy[points].mean(axis=0)
-    denom = float((p * p).sum())
-    if denom <= 1e-12:
-        return math.nan, math.nan
-    s = float((p * q).sum()) / denom
-    return s, float(np.linalg.norm(q - s * p, axis=1).max())
+        return None
+    best: tuple[float, _Projection] | None = None
+    for distance in _DISTANCES:
+        magnification = np.ones(len(xyz))
+        if math.isfinite(distance):
+            d = distance * torso
+            depth = d + xyz[:, 2]
+            if not (depth[points] > 0.2 * d).all():
+                continue  # a joint would be behind (or at) the camera
+            magnification = d / np.where(np.isfinite(depth), depth, d)
+        p = xyz[points, :2] * magnification[points, None]
+        p -= p.mean(axis=0)
+        q = xy[points] - xy[points].mean(axis=0)
+        denom = float((p * p).sum())
+        if denom <= 1e-12:
+            continue
+        scale = float((p * q).sum()) / denom
+        errors = np.linalg.norm(q - scale * p, axis=1)
+        cost = float((errors**2).sum())
+        if best is None or cost < best[0]:
+            best = (cost, _Projection(scale, magnification, float(errors.max())))
+    return None if best is None else best[1]
+
+
+def _left_right(raw: Mapping[str, float]) -> dict[str, float]:
+    """Per limb, longer over shorter length (NaN unless both are measured)."""
+    out = {}
+    for limb in LIMBS:
+        left, right = raw[f"left {limb}"], raw[f"right {limb}"]
+        if math.isnan(left) or math.isnan(right):
+            out[limb] = math.nan
+        else:
+            shorter, longer = min(left, right), max(left, right)
+            out[limb] = longer / shorter if shorter > 1e-9 else math.inf
+    return out
+
+
+def _twist_and_face(xyz: np.ndarray, seen: np.ndarray) -> tuple[float, float]:
+    """Degrees between the shoulder and hip lines seen along the spine; cosine between the
+    face's direction (ears to nose) and the chest's, both across the trunk (NaN when the face
+    points along the trunk or is not seen)."""
+    shoulders = (xyz[L.LEFT_SHOULDER] + xyz[L.RIGHT_SHOULDER]) / 2
+    hips = (xyz[L.LEFT_HIP] + xyz[L.RIGHT_HIP]) / 2
+    up = _unit(shoulders - hips)
+    shoulder_line = xyz[L.LEFT_SHOULDER] - xyz[L.RIGHT_SHOULDER]
+    hip_line = xyz[L.LEFT_HIP] - xyz[L.RIGHT_HIP]
+    twist = math.degrees(math.acos(_cos(_flat(shoulder_line, up), _flat(hip_line, up))))
+    face = math.nan
+    ears = [lm for lm in (L.LEFT_EAR, L.RIGHT_EAR) if seen[lm]]
+    if seen[L.NOSE] and ears:
+        chest = np.cross(shoulder_line + hip_line, up)  # the way the front of the body faces
+        across = _flat(_unit(xyz[L.NOSE] - xyz[ears].mean(axis=0)), up)
+        if _norm(across) >= _FACE_MIN_TRANSVERSE:
+            face = _cos(across, chest)
+    return twist, face
 
 
 def skeleton_stats(
@@ -188,47 +267,33 @@ def skeleton_stats(
     """Measure the quantities the plausibility checks use (see :class:`SkeletonStats`)."""
     xy, xyz = pose.image_xy, pose.world_xyz
     seen = (pose.visibility >= threshold) & np.isfinite(xyz).all(axis=1)
-    seen &= np.isfinite(xy).all(axis=1)
-    torso_seen = bool(seen[list(_TORSO)].all()) and pose.detected
+    seen &= np.isfinite(xy).all(axis=1) & pose.detected
     nan = math.nan
-    shoulders = (xyz[L.LEFT_SHOULDER] + xyz[L.RIGHT_SHOULDER]) / 2
-    hips = (xyz[L.LEFT_HIP] + xyz[L.RIGHT_HIP]) / 2
-    torso = _norm(shoulders - hips) if torso_seen else nan
-    if not torso > 1e-6:
-        torso = nan
+    torso = nan
+    if seen[list(_TORSO)].all():
+        shoulders = (xyz[L.LEFT_SHOULDER] + xyz[L.RIGHT_SHOULDER]) / 2
+        hips = (xyz[L.LEFT_HIP] + xyz[L.RIGHT_HIP]) / 2
+        torso = _norm(shoulders - hips) if _norm(shoulders - hips) > 1e-6 else nan
     raw = {
         name: _norm(xyz[a] - xyz[b]) if seen[a] and seen[b] else nan
         for name, (a, b) in SEGMENTS.items()
     }
-    lengths = {name: value / torso for name, value in raw.items()}
-    left_right = {}
-    for limb in LIMBS:
-        left, right = raw[f"left {limb}"], raw[f"right {limb}"]
-        shorter, longer = min(left, right), max(left, right)
-        left_right[limb] = longer / shorter if shorter > 1e-6 else (math.inf if longer > 0 else nan)
-    twist = face = nan
-    if torso_seen and math.isfinite(torso):
-        up = _unit(shoulders - hips)
-        shoulder_line = xyz[L.LEFT_SHOULDER] - xyz[L.RIGHT_SHOULDER]
-        hip_line = xyz[L.LEFT_HIP] - xyz[L.RIGHT_HIP]
-        twist = math.degrees(math.acos(_cos(_flat(shoulder_line, up), _flat(hip_line, up))))
-        ears = [lm for lm in (L.LEFT_EAR, L.RIGHT_EAR) if seen[lm]]
-        if seen[L.NOSE] and ears:
-            chest = np.cross(shoulder_line + hip_line, up)  # the way the front of the body faces
-            face = _cos(xyz[L.NOSE] - xyz[ears].mean(axis=0), chest)
-    scale, worst = _fit_scale(xy, xyz, seen)
-    residual = nan
+    twist, face = _twist_and_face(xyz, seen) if math.isfinite(torso) else (nan, nan)
+    residual, scale = nan, nan
     stretch = dict.fromkeys(SEGMENTS, nan)
-    if math.isfinite(scale) and math.isfinite(torso):
-        residual = worst / (scale * torso) if scale > 0 else math.inf
+    fit = _fit_projection(xy, xyz, seen, torso) if math.isfinite(torso) else None
+    if fit is not None:
+        scale = fit.scale
+        residual = fit.residual / (scale * torso) if scale > 0 else math.inf
         if scale > 0:
             for name, (a, b) in SEGMENTS.items():
                 if raw[name] > 1e-6:
-                    stretch[name] = _norm(xy[a] - xy[b]) / (scale * raw[name])
+                    most = scale * raw[name] * max(fit.magnification[a], fit.magnification[b])
+                    stretch[name] = _norm(xy[a] - xy[b]) / most
     return SkeletonStats(
         torso=torso,
-        lengths=MappingProxyType(lengths),
-        left_right=MappingProxyType(left_right),
+        lengths=MappingProxyType({name: value / torso for name, value in raw.items()}),
+        left_right=MappingProxyType(_left_right(raw)),
         twist=twist,
         face=face,
         residual=residual,
