@@ -47,6 +47,9 @@ Echo = Callable[[str], None]
 SETUP_SECONDS = 6.0
 #: With no frame for this long (s, wall clock) the source counts as gone.
 STALL_SECONDS = 10.0
+#: A pose not read reliably for less than this (s of source time) keeps the cue on screen as it
+#: was, so a misread frame or two does not make the banner flicker.
+SHOW_UNRELIABLE_AFTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,8 @@ class _Session:
         self._said_setup: set[str] = set()
         self._status: dict[str, str] = {}
         self._notice = ""
+        self._unreliable_since: float | None = None
+        self._shown_cue: tuple[str, str] = ("", "info")
 
     # -- output -----------------------------------------------------------------------------
     def line(self, text: str, t: float | None = None) -> None:
@@ -433,13 +438,16 @@ class _Session:
         elif not verdict.detected:
             cue, kind = "Nobody in view: come back into the picture", "warn"
         elif not verdict.reliable:
-            cue, kind = unreliable_cue(verdict), "warn"
+            cue, kind = self._unreliable_cue(verdict)
         elif verdict.top is not None:
             cue, kind = verdict.top.cue, "off"
         elif any(r.status.judged for r in verdict.results):
             cue, kind = "Good alignment", "ok"
         elif guide is not None and guide.step is not None:
             cue = guide.step.say
+        if verdict.reliable:
+            self._unreliable_since = None
+        self._shown_cue = (cue, kind)
         notices = list(verdict.notes)
         if not verdict.detected and self.hold.paused:
             notices.append("Hold timer paused while nobody is in view.")
@@ -466,6 +474,16 @@ class _Session:
             flags=tuple(flags),
             show_angles=self.show_angles,
         )
+
+    def _unreliable_cue(self, verdict: Verdict) -> tuple[str, str]:
+        """ "Pose not read reliably" and the suggestion, once it has lasted
+        :data:`SHOW_UNRELIABLE_AFTER`; until then the cue shown before."""
+        t = verdict.timestamp
+        if self._unreliable_since is None or t < self._unreliable_since:
+            self._unreliable_since = t
+        if t - self._unreliable_since < SHOW_UNRELIABLE_AFTER:
+            return self._shown_cue
+        return unreliable_cue(verdict), "warn"
 
     def _report(self, verdict: Verdict, guide: GuideState | None, screen: Screen, t: float) -> None:
         if guide is not None:
