@@ -163,7 +163,9 @@ def print_verdict(
     console.print(f"[bold]{title}[/]  {side} · {verdict.phase_label} · {view}", soft_wrap=True)
     for note in verdict.notes:
         console.print(f"[yellow]{note}[/]", soft_wrap=True)
-    shown = [r for r in verdict.results if r.status is not Status.NOT_APPLICABLE]
+    # a skeleton not read reliably leaves every rule unjudged: one line says so, not a table
+    hidden = (Status.NOT_APPLICABLE, Status.UNRELIABLE)
+    shown = [r for r in verdict.results if r.status not in hidden]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
         for column, justify in (
@@ -176,8 +178,6 @@ def print_verdict(
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
             note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
-            if r.status is Status.UNRELIABLE:
-                note = ""  # the reason is said once, below the table
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
             table.add_row(r.title, status, _value(r), _target(r), note)
         console.print(table)
@@ -186,7 +186,8 @@ def print_verdict(
         console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
     if not verdict.reliable:
         console.print(
-            f"[bold magenta]Pose not read reliably:[/] {verdict.reliability} Nothing was judged.",
+            f"[bold magenta]Pose not read reliably:[/] {verdict.reliability} None of the "
+            f"{len(verdict.results)} rules was judged ([magenta]{Status.UNRELIABLE.value}[/]).",
             soft_wrap=True,
         )
         console.print(f"[bold]Try:[/] {verdict.suggestion}", soft_wrap=True)
