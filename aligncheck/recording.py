@@ -8,7 +8,9 @@ their file properly even when the run is interrupted, so partial results stay re
   estimation.
 * :class:`FrameLog`: JSON Lines. The first line is a header (schema version, source, model and
   rules checksums); then one line per frame with the landmarks, side, phase, measures and rule
-  statuses. :func:`read_frame_log` reads it back (for ``--from-landmarks``).
+  statuses, and, for a frame whose skeleton was not read reliably, ``unreliable`` with the
+  failed check, the reason and the suggestion. :func:`read_frame_log` reads it back (for
+  ``--from-landmarks``).
 """
 
 from __future__ import annotations
@@ -166,6 +168,12 @@ class FrameLog:
             "why": {r.rule_id: r.reason for r in verdict.results if r.reason},
             "top": verdict.top.rule_id if verdict.top else None,
         }
+        if not verdict.reliable:
+            line["unreliable"] = {
+                "check": verdict.reliability_check,
+                "reason": verdict.reliability,
+                "suggestion": verdict.suggestion,
+            }
         self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def close(self) -> None:

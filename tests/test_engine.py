@@ -679,7 +679,7 @@ def test_every_yaml_snippet_in_the_docs_parses():
 
 
 def _seated(knee: float = 180.0, lean_back: float = 0.0, legs_apart: float = 0.0) -> PoseFrame:
-    """Sitting in staff pose seen from the left (the person faces the image's right), the
+    """Sitting in staff pose seen from the left (so the person faces the image's left), the
     trunk leaning back by ``lean_back`` degrees, both knees at ``knee`` degrees (bent upwards)
     and the legs opened by ``legs_apart`` degrees in total."""
     p: dict[str, np.ndarray] = {}
@@ -713,6 +713,7 @@ def _seated(knee: float = 180.0, lean_back: float = 0.0, legs_apart: float = 0.0
         p[f"MOUTH_{side}"] = np.array([0.09 - 0.57 * math.sin(a), -0.57, 0.025 * sign])
     p["NOSE"] = np.array([0.1 - 0.6 * math.sin(a), -0.6 * math.cos(a), 0.0])
     world = np.array([p[lm.name] for lm in Landmark])
+    world[:, 0] *= -1.0  # built facing +x; a body seen from its left faces -x
     image = np.array([400.0, 500.0]) + 400.0 * world[:, :2]
     return PoseFrame(image, world, np.ones(NUM_LANDMARKS), 0.0, SIZE)
 

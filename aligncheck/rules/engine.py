@@ -1,7 +1,9 @@
 """The rule engine: turns PoseFrames into Verdicts, frame after frame.
 
-Per frame it smooths the landmarks, recognises the camera view, decides which side is being
-practised, evaluates every measure for that side, finds the phase, and gives each rule a status.
+Per frame it smooths the landmarks, checks that the skeleton can be a human body (else every
+rule is "not read reliably" and nothing else changes: see :meth:`RuleEngine._unreliable`),
+recognises the camera view, decides which side is being practised, evaluates every measure for
+that side, finds the phase, and gives each rule a status.
 Over time it keeps feedback calm:
 
 * **hysteresis**: a rule that is ok stays ok until its value leaves the ok band by more than
@@ -22,6 +24,13 @@ import statistics
 from dataclasses import dataclass, field, replace
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
+from aligncheck.plausibility import (
+    BodyHistory,
+    Plausibility,
+    PlausibilityLimits,
+    judge,
+    skeleton_stats,
+)
 from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, evaluate
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
@@ -50,6 +59,8 @@ class EngineSettings:
     min_duration: float = 0.4
     band_margin: float = 0.15
     smoothing: OneEuroSettings | None = field(default_factory=OneEuroSettings)
+    #: Limits of the skeleton plausibility check; None turns the check off.
+    plausibility: PlausibilityLimits | None = field(default_factory=PlausibilityLimits)
 
 
 class _Debounced:
@@ -128,6 +139,7 @@ class RuleEngine:
         self._last_t: float | None = None
         self._top_id = ""
         self._forced_side: bool | None = None
+        self._body = BodyHistory()
 
     def force_side(self, mirrored: bool | None) -> None:
         """Judge the written side (False), the mirrored side (True), or detect it (None)."""
@@ -150,6 +162,9 @@ class RuleEngine:
         if not pose.detected:
             self._hold_start = None
             return self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "nobody in view")
+        plausible = self._plausible(pose)
+        if not plausible.reliable:
+            return self._unreliable(pose, plausible, t, dt)
         threshold = self.settings.visibility_threshold
         view = camera_view(pose, threshold)
         mirrored = self._side(pose, view, t)
@@ -217,13 +232,48 @@ class RuleEngine:
             else (),
         )
 
-    def _blank(self, rule: Rule, reason: str) -> RuleResult:
+    def _plausible(self, pose: PoseFrame) -> Plausibility:
+        """Whether the skeleton can be a body; reliable frames of a video feed the person's
+        proportions (:class:`~aligncheck.plausibility.BodyHistory`)."""
+        limits = self.settings.plausibility
+        if limits is None:
+            return Plausibility()
+        stats = skeleton_stats(pose, self.settings.visibility_threshold)
+        history = self._body if self.temporal else None
+        found = judge(stats, history, limits)
+        if found.reliable and history is not None:
+            history.add(stats)
+        return found
+
+    def _unreliable(self, pose: PoseFrame, plausible: Plausibility, t: float, dt: float) -> Verdict:
+        """A frame whose skeleton is not a body: no rule judged, no top cue; side, phase,
+        statuses and calibration stay as they were, and the hold timer stands still."""
+        if self._hold_start is not None:
+            self._hold_start += dt  # the time not read reliably does not count as holding
+        results = tuple(
+            self._blank(r, plausible.reason, Status.UNRELIABLE) for r in self.rules.rules
+        )
+        verdict = self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "", results)
+        return replace(
+            verdict,
+            side=self._side_name(self._mirrored.value),  # type: ignore[arg-type]
+            mirrored=bool(self._mirrored.value),
+            phase_label=Status.UNRELIABLE.value,
+            top=None,
+            hold_time=t - self._hold_start if self._hold_start is not None else 0.0,
+            good_time=self._good_time if self._hold_start is not None else 0.0,
+            reliability=plausible.reason,
+            suggestion=plausible.suggestion,
+            reliability_check=plausible.check,
+        )
+
+    def _blank(self, rule: Rule, reason: str, status: Status = Status.NOT_VISIBLE) -> RuleResult:
         unit = self.rules.measures[rule.measure].unit
         ok, close = (rule.ok.low, rule.ok.high), (rule.close.low, rule.close.high)
         return RuleResult(
             rule.id,
             rule.title,
-            Status.NOT_VISIBLE,
+            status,
             math.nan,
             unit,
             ok,
