@@ -22,9 +22,11 @@ BGR = tuple[int, int, int]
 #: ``stripes`` (bands of the accent colour around the top); ``sleeves`` (sleeves in the accent
 #: colour).
 PATTERNS = ("plain", "waistband", "stripes", "sleeves")
-#: Hair styles: ``short`` (a cap of hair), ``bun`` (plus a bun at the back of the head),
-#: ``ponytail`` (plus a ponytail hanging from the back of the head).
-HAIR_STYLES = ("short", "bun", "ponytail")
+#: Hair styles: ``short`` (a thin fringe of hair around the back of the head: the original
+#: look, nearly bald seen from behind), ``cropped`` (short hair covering the crown and the back
+#: of the head), ``bun`` and ``ponytail`` (cropped, plus a bun at the back of the head or a
+#: ponytail hanging from it).
+HAIR_STYLES = ("short", "cropped", "bun", "ponytail")
 
 
 @dataclass(frozen=True)
@@ -381,21 +383,38 @@ def body_pieces(skeleton: Skeleton, palette: Palette | None = None) -> list[Piec
     return pieces
 
 
-def hair_extras(
-    skeleton: Skeleton, palette: Palette | None = None
-) -> list[tuple[Ellipsoid, Ellipsoid]]:
-    """The hair style's extra pieces behind the head, as hulls of two ellipsoids (a bun or a
-    ponytail; none for short hair)."""
+@dataclass(frozen=True, eq=False)
+class HairPiece:
+    """A piece of hair drawn with the head: the hull of ``first`` and ``second``, painted over
+    the head when the back of the head faces the camera more than ``over_head`` (the cosine
+    between the head's backward axis and the direction to the camera), else behind it."""
+
+    first: Ellipsoid
+    second: Ellipsoid
+    over_head: float
+
+
+def hair_extras(skeleton: Skeleton, palette: Palette | None = None) -> list[HairPiece]:
+    """The hair style's pieces besides the original hair ellipsoid: none for ``short``; a cap
+    over the crown and the back of the head for the other styles, plus a bun or a ponytail."""
     palette = palette or Palette()
+    if palette.hair_style == "short":
+        return []
     j, rot, s = skeleton.joints, skeleton.frames["head"], skeleton.body.scale
+    cap = oriented(
+        j["head"] + rot @ (np.array([-0.045, 0.0, 0.03]) * s),
+        rot,
+        np.array([0.075, 0.08, 0.105]) * s,
+    )
+    pieces = [HairPiece(cap, cap, -0.7)]
     if palette.hair_style == "bun":
         bun = sphere(j["head"] + rot @ (np.array([-0.1, 0.0, 0.075]) * s), 0.042 * s)
-        return [(bun, bun.shifted(rot[:, 0] * 0.012 * s, 0.9))]
+        pieces.append(HairPiece(bun, bun.shifted(rot[:, 0] * 0.012 * s, 0.9), 0.3))
     if palette.hair_style == "ponytail":
         tie = j["head"] + rot @ (np.array([-0.105, 0.0, 0.035]) * s)
         hang = (rot[:, 0] * -0.35 + np.array([0.0, 0.0, -1.0])) * 0.14 * s
-        return [(sphere(tie, 0.034 * s), sphere(tie + hang, 0.024 * s))]
-    return []
+        pieces.append(HairPiece(sphere(tie, 0.034 * s), sphere(tie + hang, 0.024 * s), 0.3))
+    return pieces
 
 
 @dataclass(frozen=True, eq=False)
