@@ -298,6 +298,9 @@ def test_render_scene_frames_the_body_from_the_shot(library):
         direction = view_direction(azimuth, params.root_yaw, 0.0)[:2]
         assert offset[:2] @ direction == pytest.approx(np.linalg.norm(offset[:2]))
         assert shot.body == scene.person.body
+        # positive azimuth: the camera is on the person's left, the folded leg's side
+        nearer = shot.depth[L.LEFT_KNEE] - shot.depth[L.RIGHT_KNEE]
+        assert nearer * azimuth <= 0.0
 
 
 def test_noise_and_jpeg_change_the_pixels_and_backlight_darkens_the_body(library):
