@@ -282,6 +282,39 @@ def test_mild_fault_lies_between_correct_and_clear_and_is_still_a_fault(
     assert not is_fault(c, c)
 
 
+@pytest.mark.parametrize(
+    "name", ["janu_right_folded_stiff", "janu_right_folded_medium", "janu_right_folded_deep"]
+)
+def test_fold_depths_are_correct_folds(library, name):
+    params = library.pose(name)
+    truth = _truth(params)
+    assert 40 <= params.pelvis_tilt <= 62 and truth["spine_flexion"] == 13  # the spine long
+    assert truth["hands_to_ankle"] < 0.3  # holding the foot or ankle
+    assert 145 < truth["elbows"] < 165  # "slightly bend your elbows"
+    assert true_angles(pose_body(params).landmarks)["trunk_from_vertical"] > 40
+    lows = part_lows(pose_body(params))
+    assert min(lows["left_arm"], lows["right_arm"]) > lows["pelvis"]  # hands not pushing up
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "janu_right_upright_hands_back",
+        "janu_right_upright_hands_forward",
+        "janu_right_upright_hands_wide",
+    ],
+)
+def test_arm_placements_keep_straight_arms_with_the_hands_by_the_hips(library, name):
+    p = pose_body(library.pose(name)).landmarks
+    torso = np.linalg.norm(
+        (p[L.LEFT_HIP] + p[L.RIGHT_HIP]) / 2 - (p[L.LEFT_SHOULDER] + p[L.RIGHT_SHOULDER]) / 2
+    )
+    assert _truth(library.pose(name))["elbows"] > 175
+    for index, hip in ((L.LEFT_INDEX, L.LEFT_HIP), (L.RIGHT_INDEX, L.RIGHT_HIP)):
+        assert np.linalg.norm(p[index] - p[hip]) < 0.65 * torso
+    assert library.pose(name.replace("right", "left", 1)) is not None
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
