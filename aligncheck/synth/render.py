@@ -20,17 +20,9 @@ from aligncheck.angles import key_angles
 from aligncheck.landmarks import Landmark
 from aligncheck.synth.body import BodyShape, Skeleton, pose_body
 from aligncheck.synth.camera import Camera, view_camera
+from aligncheck.synth.head import HairPiece, hair_extras, head_parts
 from aligncheck.synth.params import PoseParams
-from aligncheck.synth.shapes import (
-    BGR,
-    Ellipsoid,
-    HairPiece,
-    Palette,
-    Piece,
-    body_pieces,
-    hair_extras,
-    head_parts,
-)
+from aligncheck.synth.shapes import BGR, Ellipsoid, Palette, Piece, body_pieces
 
 #: Paints the background (room, furniture) into an image (H, W, 3) seen through a camera.
 Backdrop = Callable[[np.ndarray, Camera], None]
