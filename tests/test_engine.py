@@ -390,12 +390,13 @@ def test_a_landmark_just_below_the_threshold_is_hidden(tmp_path):
     ("views", "yaw", "status", "reason"),
     [
         ("[side]", 0, NOT_VISIBLE, "not measurable from a front view (needs a side view)"),
-        ("[side]", 90, OK, ""),
-        ("[front]", 0, OK, ""),
+        ("[side]", 90, OK, "measured from a side view"),
+        # straight on is also within the diagonal range: judged, but the evidence is weak
+        ("[front]", 0, OK, "not sure from this view (the camera may be at a diagonal view)"),
         ("[front]", 90, NOT_VISIBLE, "not measurable from a side view (needs a front view)"),
-        ("[diagonal]", 0, OK, ""),  # straight on is also within the diagonal range
+        ("[diagonal]", 0, OK, "not sure from this view (the camera may be at a front view)"),
         ("[back]", 0, NOT_VISIBLE, "not measurable from a front view (needs a back view)"),
-        ("[back]", 180, OK, ""),
+        ("[back]", 180, OK, "not sure from this view (the camera may be at a diagonal view)"),
     ],
 )
 def test_a_measure_is_judged_only_from_the_views_it_lists(tmp_path, views, yaw, status, reason):

@@ -38,9 +38,12 @@ from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 #: How a verdict from weak evidence begins its reason.
 WEAK_EVIDENCE = "not sure from this view"
 
-#: Visibility from which the far limb counts as clearly seen when telling the sides apart; a
-#: limb hidden behind the near one is often guessed (e.g. a folded leg drawn straight).
-_FAR_VISIBILITY = 0.8
+#: Visibility from which the far limb counts when telling the sides apart. A limb hidden
+#: behind the near one is often guessed (a folded leg drawn straight), so a photo, which must
+#: decide from one picture, only lets a clearly seen far limb veto the near limb; a video waits
+#: for clear evidence (a half-hidden far limb that looks alike vetoes too) and keeps the side
+#: it found.
+_FAR_VISIBILITY = {"still": 0.8, "video": 0.3}
 
 
 def _view_words(view: str) -> str:
@@ -139,6 +142,7 @@ class RuleEngine:
         self._last_t: float | None = None
         self._top_id = ""
         self._forced_side: bool | None = None
+        self._alike = False  # the near and the far limb look alike in this frame
         self._body = BodyHistory()
 
     def force_side(self, mirrored: bool | None) -> None:
@@ -167,12 +171,13 @@ class RuleEngine:
             return self._unreliable(pose, plausible, t, dt)
         threshold = self.settings.visibility_threshold
         view = camera_view(pose, threshold)
+        self._alike = False
         mirrored = self._side(pose, view, t)
         if self.rules.sides is not None and mirrored is None:
             detect = self.rules.measures[self.rules.sides.detect.measure]
             written = evaluate(detect, pose, False, threshold, view.near)
             other = evaluate(detect, pose, True, threshold, view.near)
-            if not (written.visible and other.visible):
+            if not (written.visible and other.visible) and not self._alike:
                 why = written.reason() or other.reason()
                 return self._verdict(
                     pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
@@ -327,6 +332,7 @@ class RuleEngine:
         written_side = self.rules.sides.roles[role]
         mirrored = written_side != view.near
         if role == cue.role_above and self._far_alike(pose, view, mirrored):
+            self._alike = True
             return None  # both limbs look alike (e.g. both legs straight): nothing to tell
         return mirrored
 
@@ -337,7 +343,8 @@ class RuleEngine:
         if detect.threshold is None:
             return False
         measure = self.rules.measures[detect.measure]
-        other = evaluate(measure, pose, not mirrored, _FAR_VISIBILITY, view.near)
+        seen = _FAR_VISIBILITY["video" if self.temporal else "still"]
+        other = evaluate(measure, pose, not mirrored, seen, view.near)
         sign = 1.0 if detect.prefer == "larger" else -1.0
         return math.isfinite(other.value) and sign * (other.value - detect.threshold) > 0
 
