@@ -390,7 +390,8 @@ class SessionRecorder:
             series=series,
             key_frames=key_frames,
             guidance=[
-                {"title": g.title, "text": g.text, "source": g.source} for g in self.rules.guidance
+                {"title": g.title, "text": g.text, "source": g.source, "why": g.why}
+                for g in self.rules.guidance
             ],
             notes=notes,
             seconds_unreliable=round(seconds_unreliable, 3),

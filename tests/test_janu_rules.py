@@ -1,62 +1,79 @@
-"""Every Janu Sirsasana rule on renders of the correct pose and of the fault it targets.
+"""Every Janu Sirsasana rule on renders of the synthetic population: a fault at its clear
+strength and the correct poses, on both sides, from a side view on the straight leg's side and
+a diagonal from the folded leg's side, each image a different person, room and camera.
 
-Each rule's fault and correct pose are rendered on both sides, from every camera view the
-rule's measure declares reliable (see ``aligncheck.synth.rulecheck.VIEW_AZIMUTHS``), run through
-the real pose model and judged as stills. The model is imperfect on these figures, so the
-assertions are on rates, at the levels measured with ``benchmarks/rule_detection.py``; a broken
-measure, a mirrored side gone wrong or a threshold moved the wrong way fails them.
+The seeds are those of a ``test`` split, used neither for tuning the limits (``tune``) nor for
+the reported figures (``eval``, docs/accuracy.md). The assertions are guards against a broken
+measure, a mirrored side gone wrong or a limit moved the wrong way, at levels below what the
+evaluation measured; the accuracy itself is measured by ``benchmarks/accuracy.py``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from aligncheck.core import Status
+from aligncheck.core import Frame, Status
 from aligncheck.rules.registry import find_pose
-from aligncheck.synth.rulecheck import JANU_CASES, Trial, rates, run_trials
+from aligncheck.synth import evalscore as sc
+from aligncheck.synth.evalrun import Seen, render_item, truth_pose
+from aligncheck.synth.evalset import items
 
 FLAGGED = (Status.CLOSE, Status.OFF)
+VIEWS = ("side/straight", "diagonal/folded")
 
 
 @pytest.fixture(scope="module")
-def trials(image_estimator) -> list[Trial]:
+def judged(image_estimator) -> list[sc.Judged]:
     rules = find_pose("janu_sirsasana")
-    return list(run_trials(rules, image_estimator, elevations=(12.0,)))
+    chosen = [
+        i
+        for i in items("test", 1, views=VIEWS)
+        if i.strength in ("correct", "clear") and (i.case.correct or i.case.faults)
+    ]
+    seen = []
+    for item in chosen:
+        render = render_item(item)
+        pose = image_estimator.estimate(Frame(render.image, 0, 0.0))
+        seen.append(Seen(item, pose, truth_pose(render)))
+    return sc.judge(rules, seen)
 
 
-def test_every_rule_of_the_file_has_a_case():
+def test_every_rule_has_a_fault_in_the_evaluation():
     rules = find_pose("janu_sirsasana")
-    untested = {r.id for r in rules.rules} - {c.rule for c in JANU_CASES}
+    faults = {r for i in items("test", 1) for r in i.case.faults}
     # the twist is compared with the person's own upright preparation: tested on the clip
     # (tests/test_engine_clip.py)
-    assert untested == {"turn_to_straight_leg"}
+    assert {r.id for r in rules.rules} - faults == {"turn_to_straight_leg"}
 
 
-@pytest.mark.parametrize("case", JANU_CASES, ids=[c.rule for c in JANU_CASES])
-def test_rule_flags_its_fault_and_spares_the_correct_pose(trials, case):
-    mine = [t for t in trials if t.rule == case.rule]
-    faults = [t for t in mine if t.is_fault and t.status.judged]
-    correct = [t for t in mine if not t.is_fault and t.status.judged]
-    assert faults, "the fault was never judged from the declared views"
-    detected = sum(t.status in FLAGGED for t in faults) / len(faults)
-    assert detected >= 0.6, [(t.pose, t.azimuth, t.status.value, round(t.value, 2)) for t in faults]
-    if correct:
-        false_alarms = sum(t.status in FLAGGED for t in correct) / len(correct)
-        assert false_alarms <= 0.4, [
-            (t.pose, t.azimuth, t.status.value, round(t.value, 2)) for t in correct
-        ]
+def test_rules_flag_their_faults_and_spare_correct_poses(judged):
+    rules = find_pose("janu_sirsasana")
+    rows = sc.rule_rows(rules, judged)
+    faults = sum(r.detection.n for r in rows)
+    clean = sum(r.false_alarms.n for r in rows)
+    assert faults >= 20 and clean >= 60, (faults, clean)
+    detection = sum(r.detection.k for r in rows) / faults
+    false_alarms = sum(r.false_alarms.k for r in rows) / clean
+    assert detection >= 0.6, [(r.rule, r.view, r.detection.text()) for r in rows]
+    assert false_alarms <= 0.12, [(r.rule, r.view, r.false_alarms.text()) for r in rows]
 
 
-def test_overall_detection_and_false_alarm_rates(trials):
-    rows = rates(trials)
-    faults = sum(r.faults_judged for r in rows)
-    correct = sum(r.correct_judged for r in rows)
-    assert faults >= 60 and correct >= 60
-    assert sum(r.faults_flagged for r in rows) / faults >= 0.85
-    assert sum(r.correct_flagged for r in rows) / correct <= 0.15
+def test_correct_poses_rarely_get_a_cue(judged):
+    correct = [j for j in judged if j.seen.item.case.correct]
+    quiet = sum(j.verdict.top is None for j in correct) / len(correct)
+    assert quiet >= 0.8
 
 
-def test_both_sides_are_judged(trials):
-    for side in ("right", "left"):
-        judged = [t for t in trials if t.side == side and t.status.judged]
-        assert len(judged) >= 40, side
+def test_side_is_right_when_decided(judged):
+    decided = [j for j in judged if j.verdict.side and j.seen.item.case.phase != "seated"]
+    assert len(decided) >= 0.6 * len(judged) * 0.8
+    right = sum(j.verdict.mirrored == j.seen.item.mirrored for j in decided)
+    assert right / len(decided) >= 0.85
+
+
+def test_both_sides_are_judged(judged):
+    for mirrored in (False, True):
+        mine = [j for j in judged if j.seen.item.mirrored == mirrored]
+        assert sum(any(r.status.judged for r in j.verdict.results) for j in mine) >= 0.5 * len(
+            mine
+        )

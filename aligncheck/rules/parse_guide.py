@@ -12,7 +12,7 @@ from aligncheck.rules.yamlio import LineDict, LineList
 
 
 def guidance(checker: FieldChecker, top: LineDict) -> tuple[Guidance, ...]:
-    """The ``guidance:`` list of ``{title, text, source}``."""
+    """The ``guidance:`` list of ``{title, text, source}`` (and an optional ``why``)."""
     node = top.get("guidance", LineList())
     if not isinstance(node, LineList):
         checker.error(
@@ -24,13 +24,16 @@ def guidance(checker: FieldChecker, top: LineDict) -> tuple[Guidance, ...]:
     found = []
     for i, item in enumerate(node):
         field = f"guidance[{i}]"
-        entry = checker.mapping(item, field, node.line_of(i), {"title", "text", "source"}, set())
+        entry = checker.mapping(
+            item, field, node.line_of(i), {"title", "text", "source"}, {"why"}
+        )
         if entry is not None:
             found.append(
                 Guidance(
                     checker.text(entry, "title", field),
                     checker.text(entry, "text", field),
                     checker.text(entry, "source", field),
+                    checker.text(entry, "why", field) if "why" in entry else "",
                 )
             )
     return tuple(found)

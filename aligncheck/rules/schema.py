@@ -246,11 +246,13 @@ class GuideStep:
 
 @dataclass(frozen=True)
 class Guidance:
-    """A cue no camera can check, kept as text for reports; never judged."""
+    """A cue no camera can check, kept as text for reports; never judged. ``why`` says, for
+    an alignment point a rule could name but the camera cannot judge reliably, why not."""
 
     title: str
     text: str
     source: str
+    why: str = ""
 
 
 @dataclass(frozen=True)

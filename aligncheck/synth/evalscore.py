@@ -90,7 +90,10 @@ def judge(rules: RuleSet, seen: Iterable[Seen]) -> list[Judged]:
 
 
 def _declares(rules: RuleSet, rule_id: str, view_bucket: str) -> bool:
-    rule = next(r for r in rules.rules if r.id == rule_id)
+    """True when the rule exists in ``rules`` and its measure claims the view bucket."""
+    rule = next((r for r in rules.rules if r.id == rule_id), None)
+    if rule is None:  # a fault the rule set does not judge (kept as guidance)
+        return False
     measure = rules.measures[rule.measure]
     view, _, role = view_bucket.partition("/")
     return measure.reliable_from(view, role or None)
