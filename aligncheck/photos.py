@@ -123,7 +123,7 @@ def check_photos(
     source = ImageSource(paths)
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     settings = EngineSettings(visibility_threshold=threshold)
-    with PoseEstimator(model, mode="image") as estimator:
+    with PoseEstimator(model, mode="image", silhouette=rules.needs_silhouette) as estimator:
         for frame in source:
             pose = estimator.estimate(frame)
             verdict = evaluate_still(rules, pose, settings)

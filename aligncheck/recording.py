@@ -7,8 +7,9 @@ their file properly even when the run is interrupted, so partial results stay re
   which browsers play. Frames are encoded on a background thread, overlapping with pose
   estimation.
 * :class:`FrameLog`: JSON Lines. The first line is a header (schema version, source, model and
-  rules checksums); then one line per frame with the landmarks, side, phase, measures and rule
-  statuses. :func:`read_frame_log` reads it back (for ``--from-landmarks``).
+  rules checksums); then one line per frame with the landmarks, the back's profile when the
+  silhouette was measured (``back``: one number or null per station), side, phase, measures and
+  rule statuses. :func:`read_frame_log` reads it back (for ``--from-landmarks``).
 """
 
 from __future__ import annotations
@@ -117,6 +118,13 @@ def _num(value: float, digits: int) -> float | None:
     return round(float(value), digits) if math.isfinite(value) else None
 
 
+def _back(pose: PoseFrame) -> dict[str, list[float | None]]:
+    """``{"back": [...]}`` when the pose carries the back's profile, else nothing."""
+    if not pose.detected or pose.back_profile is None:
+        return {}
+    return {"back": [_num(v, 4) for v in pose.back_profile]}
+
+
 class FrameLog:
     """Write one JSON line per frame after a header line."""
 
@@ -149,6 +157,7 @@ class FrameLog:
             "i": pose.index,
             "people": pose.people,
             "landmarks": landmarks,
+            **_back(pose),
             "side": verdict.side or None,
             "phase": verdict.phase or None,
             "hold": round(verdict.hold_time, 2),
@@ -173,6 +182,12 @@ class FrameLog:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _profile(values: list[float | None] | None) -> np.ndarray | None:
+    if not values:
+        return None
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
 
 
 def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
@@ -216,6 +231,7 @@ def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
                     size,
                     people=line.get("people", 1),
                     index=line["i"],
+                    back_profile=_profile(line.get("back")),
                 )
 
     return header, poses()

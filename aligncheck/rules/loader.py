@@ -37,6 +37,7 @@ from aligncheck.rules.schema import (
     RuleSet,
     SideDetection,
     Sides,
+    fixed_points_problem,
 )
 from aligncheck.rules.yamlio import LineDict, LineList, load_with_lines
 
@@ -327,6 +328,8 @@ class _Checker:
             return None
         count, needs_reference = MEASURE_TYPES[kind]
         points = self.points(node, "points", field, count)
+        if points is not None and (problem := fixed_points_problem(kind, points)):
+            self.error(node.line_of("points"), f"{field}.points", problem)
         reference = None
         if needs_reference:
             reference = self.points(node, "reference", field, 2) if "reference" in node else None
