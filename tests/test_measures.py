@@ -192,7 +192,7 @@ KNOWN = {
             },
             back_profile=np.array([0.20, 0.26, 0.30, 0.28, 0.24]),
         ),
-        0.08,  # the middle station lies 0.30 - (0.20 + 0.5 * 0.04) beyond the ends' line
+        0.06,  # the middle stations lie 0.05, 0.08, 0.05 beyond the ends' line
     ),
 }
 
