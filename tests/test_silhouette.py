@@ -89,6 +89,14 @@ def test_a_one_pixel_hole_is_not_the_edge() -> None:
     assert g.back_curve(profile) == pytest.approx(0.75 * 30.0 / CHORD, abs=1.0 / CHORD)
 
 
+def test_where_the_chord_runs_outside_the_body_the_back_is_found_beyond() -> None:
+    mask = _mask(0.0, _arch(30.0))
+    mask[300 - 12 : 300 + 70, 260:380] = 0.0  # the belly curves away above the chord
+    profile = back_profile(mask, *_points(0.0))
+    expected = (THICK + 30.0 * (1 - (2 * stations() - 1) ** 2)) / CHORD
+    np.testing.assert_allclose(profile, expected, atol=1.0 / CHORD)
+
+
 def test_an_outline_merging_with_the_background_is_not_found() -> None:
     hips, shoulders, knees = _points(0.0)
     profile = back_profile(np.ones(SIZE, np.float32), hips, shoulders, knees)

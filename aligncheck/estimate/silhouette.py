@@ -14,8 +14,10 @@ below one half (to sub-pixel precision, and only if it stays outside for a few p
 one-pixel hole is not an edge), **divided by the chord's length**. With a straight back the
 profile is a straight line from the sacrum to the upper back; a rounded back bulges above it.
 
-A station is NaN when its chord point is not inside the silhouette, when the edge is not found
-within :data:`REACH` chord lengths (the mask runs on into a background of the same colour, or
+Where the chord runs outside the body (a strongly rounded trunk curves away from the straight
+line between its joints, or a landmark is off), the ray first enters the silhouette and the
+edge is where it leaves it again. A station is NaN when the edge is not found within
+:data:`REACH` chord lengths (the mask runs on into a background of the same colour, or
 out of the image), or when the dorsal side is undefined (the knees lie on the chord's line).
 """
 
@@ -62,14 +64,19 @@ def _sample(mask: np.ndarray, xy: np.ndarray) -> np.ndarray:
 
 
 def _edge(values: np.ndarray, gap: int) -> float:
-    """Index (fractional) where ``values`` (a ray's mask samples, 1 px apart) first crosses
-    :data:`EDGE` downwards and stays below for ``gap`` samples; NaN if it starts outside,
-    leaves the image first, or never crosses."""
-    if not values[0] >= EDGE:
+    """Index (fractional) where ``values`` (a ray's mask samples, 1 px apart) leaves the body:
+    the first downward crossing of :data:`EDGE` that stays below for ``gap`` samples, after
+    the ray has entered the body (at once, or later where the chord runs outside it); NaN if
+    the ray never enters, leaves the image first, or never leaves the body."""
+    if np.isnan(values[0]):
         return float("nan")
+    inside = np.flatnonzero(values >= EDGE)
+    if not len(inside) or np.isnan(values[: inside[0]]).any():
+        return float("nan")
+    start = int(inside[0])
     below = values < EDGE
     unknown = np.isnan(values)
-    for i in np.flatnonzero(below | unknown):
+    for i in start + np.flatnonzero(below[start:] | unknown[start:]):
         if unknown[i]:
             return float("nan")
         after = values[i : i + gap]
