@@ -64,6 +64,7 @@ HEADS = {
     "full": ((25.0, 40.0), (25.0, 40.0)),
 }
 MEASURES = ("back_curve", "ear_drop")
+JUDGED = ("ok", "close", "off")
 #: The former spine rule's measure, added to the rule file's measures for this study.
 EAR_DROP = """\
   ear_drop:
@@ -356,6 +357,29 @@ def table_missing(results: list[Result]) -> None:
         print(f"  {name:<36}{len(missing) / len(group):>5.0%} of {len(group):<4} {top}")
 
 
+def table_engine(results: list[Result]) -> None:
+    """What the engine says with the rule file's limits and views (``evaluate_still``)."""
+    print("\nThe engine (rule file's limits and views), spine_long_in_fold on each still:")
+    print("flagged (close/off) among the renders it judged; judged = phase 'fold', view accepted,")
+    print("back measured")
+    print(f"  {'half':<10}{'group':<36}{'rounded flagged':>22}{'long flagged':>22}{'judged':>8}")
+    for half in ("tune", "held-out"):
+        for name, where in [("all cameras", lambda r: True), *_bands()[:6], *_bands()[12:16]]:
+            group = [r for r in results if r.case.half == half and where(r)]
+            cells = []
+            for label in ("rounded", "extended"):
+                judged = [r for r in group if r.case.label == label and r.status in JUDGED]
+                hits = sum(r.status in ("close", "off") for r in judged)
+                low, high = wilson(hits, len(judged))
+                cells.append(
+                    f"{hits / len(judged):>4.0%} [{low:>3.0%}-{high:>4.0%}] n={len(judged):<3}"
+                    if judged
+                    else "-"
+                )
+            share = sum(r.status in JUDGED for r in group) / len(group) if group else math.nan
+            print(f"  {half:<10}{name:<36}{cells[0]:>22}{cells[1]:>22}{share:>8.0%}")
+
+
 def report(results: list[Result]) -> None:
     print(f"{len(results)} renders")
     table_medians(results)
@@ -369,6 +393,7 @@ def report(results: list[Result]) -> None:
         "Views the model's pose calls side, or diagonal from the folded leg's side",
     )
     table_split(results, lambda r: True, "All cameras (45-90 degrees)")
+    table_engine(results)
 
 
 def _result(row: dict) -> Result:
