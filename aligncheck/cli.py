@@ -11,12 +11,15 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from aligncheck import __version__
@@ -26,6 +29,10 @@ from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.schema import Guidance
 from aligncheck.session import SessionSummary
+
+if TYPE_CHECKING:
+    from aligncheck.photos import PhotoAngles
+    from aligncheck.pipeline import Analysis
 
 app = typer.Typer(
     name="aligncheck",
@@ -61,6 +68,38 @@ def _root(
     logging.getLogger("aligncheck").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
+class _Unreadable:
+    """The photos of a batch that could not be read: each said on stderr as it comes, then a
+    count; exit status 2 once the whole batch is done (the readable photos are all checked)."""
+
+    def __init__(self, total: int, done_verb: str) -> None:
+        self.total = total
+        self.done_verb = done_verb
+        self.count = 0
+        self._console = Console(stderr=True)
+
+    def add(self, message: str) -> None:
+        """Report one unreadable photo."""
+        self.count += 1
+        self._console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+    def finish(self) -> None:
+        """Exit with status 2 if any photo could not be read."""
+        if not self.count:
+            return
+        done = self.total - self.count
+        if done:
+            others = "the other one was" if done == 1 else f"the other {done} were"
+            text = (
+                f"{self.count} of {self.total} photos could not be read; {others} {self.done_verb}."
+            )
+        else:
+            text = f"None of the {self.total} photos could be read."
+        if self.total > 1:
+            self._console.print(text, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _fmt(value: float) -> str:
     return "not visible" if not math.isfinite(value) else f"{value:.0f}°"
 
@@ -78,39 +117,49 @@ def angles(
     ] = 0.5,
 ) -> None:
     """Measure the key joint angles (2D image and 3D world) of the person in each photo."""
-    from aligncheck.photos import measure_photos
+    from aligncheck.photos import PhotoError, measure_photos
 
     console = Console()
+    errors = _Unreadable(len(photos), "measured")
     documents = []
     for result in measure_photos(photos, model=model, out_dir=out, threshold=threshold):
-        if as_json:
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
             documents.append(result.to_json())
-            continue
-        if not result.pose.detected:
-            console.print(
-                f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
-                "the picture, lit and not too small?)",
-                soft_wrap=True,
-            )
-            continue
-        table = Table(title=f"{result.path}", title_justify="left")
-        table.add_column("Angle")
-        table.add_column("2D image", justify="right")
-        table.add_column("3D world", justify="right")
-        for angle in KEY_ANGLES:
-            table.add_row(
-                angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
-            )
-        console.print(table)
-        if result.pose.people > 1:
-            console.print(
-                f"[yellow]{result.pose.people} people found; measured the one with the "
-                "largest visible body.[/]"
-            )
+        elif as_json:
+            documents.append(result.to_json())
+        else:
+            _print_angles(console, result)
     if as_json:
         typer.echo(json.dumps(documents if len(documents) != 1 else documents[0], indent=2))
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
+
+
+def _print_angles(console: Console, result: PhotoAngles) -> None:
+    """One photo's key angles as a table (or why there are none)."""
+    if not result.pose.detected:
+        console.print(
+            f"[bold]{result.path}[/]: [yellow]no person found[/] (is the whole body in "
+            "the picture, lit and not too small?)",
+            soft_wrap=True,
+        )
+        return
+    table = Table(title=f"{result.path}", title_justify="left")
+    table.add_column("Angle")
+    table.add_column("2D image", justify="right")
+    table.add_column("3D world", justify="right")
+    for angle in KEY_ANGLES:
+        table.add_row(
+            angle.label, _fmt(result.angles_2d[angle.name]), _fmt(result.angles_3d[angle.name])
+        )
+    console.print(table)
+    if result.pose.people > 1:
+        console.print(
+            f"[yellow]{result.pose.people} people found; measured the one with the "
+            "largest visible body.[/]"
+        )
 
 
 RulesDirOption = Annotated[
@@ -152,16 +201,19 @@ def print_verdict(
     are listed on one line."""
     if not verdict.detected:
         console.print(
-            f"[bold]{title}[/]: [yellow]no person found[/]: nothing could be checked "
+            f"[bold]{escape(title)}[/]: [yellow]no person found[/]: nothing could be checked "
             "(is the whole body in the picture, lit and not too small?)",
             soft_wrap=True,
         )
         return
     side = verdict.side or "side not decided"
     view = f"{verdict.view} view" if verdict.view else "view unknown"
-    console.print(f"[bold]{title}[/]  {side} · {verdict.phase_label} · {view}", soft_wrap=True)
+    console.print(
+        f"[bold]{escape(title)}[/]  {escape(side)} · {escape(verdict.phase_label)} · {view}",
+        soft_wrap=True,
+    )
     for note in verdict.notes:
-        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
     shown = [r for r in verdict.results if r.status is not Status.NOT_APPLICABLE]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
@@ -176,21 +228,21 @@ def print_verdict(
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
             note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
-            table.add_row(r.title, status, _value(r), _target(r), note)
+            table.add_row(escape(r.title), status, _value(r), _target(r), escape(note))
         console.print(table)
-    skipped = [r.title for r in verdict.results if r.status is Status.NOT_APPLICABLE]
+    skipped = [escape(r.title) for r in verdict.results if r.status is Status.NOT_APPLICABLE]
     if skipped:
         console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
     if verdict.top is not None:
-        console.print(f"[bold]Top cue:[/] {verdict.top.cue}", soft_wrap=True)
+        console.print(f"[bold]Top cue:[/] {escape(verdict.top.cue)}", soft_wrap=True)
         if verdict.top.modification:
-            console.print(f"[bold]Try:[/] {verdict.top.modification}", soft_wrap=True)
+            console.print(f"[bold]Try:[/] {escape(verdict.top.modification)}", soft_wrap=True)
     elif any(r.status.judged for r in verdict.results):
         console.print("[green]Nothing is off.[/]")
     else:
         console.print("[yellow]No rule could be checked in this picture.[/]")
     if guidance:
-        titles = "; ".join(g.title for g in guidance)
+        titles = "; ".join(escape(g.title) for g in guidance)
         console.print(f"[dim]Also (not measured by the camera): {titles}.[/]", soft_wrap=True)
     console.print()
 
@@ -212,15 +264,19 @@ def check(
     ] = 0.5,
 ) -> None:
     """Check each photo against a pose's alignment rules."""
-    from aligncheck.photos import check_photos
+    from aligncheck.photos import PhotoError, check_photos
     from aligncheck.rules.registry import find_pose
     from aligncheck.serialize import verdict_json
 
     rules = find_pose(pose, rules_dir)
     console = Console()
+    errors = _Unreadable(len(photos), "checked")
     documents = []
     for result in check_photos(photos, rules, model=model, out_dir=out, threshold=threshold):
-        if as_json:
+        if isinstance(result, PhotoError):
+            errors.add(result.message)
+            documents.append(result.to_json())
+        elif as_json:
             documents.append({"file": str(result.path), **verdict_json(result.verdict)})
         else:
             print_verdict(console, str(result.path), result.verdict, rules.guidance)
@@ -230,8 +286,9 @@ def check(
                 documents if len(documents) != 1 else documents[0], indent=2, ensure_ascii=False
             )
         )
-    elif out is not None:
+    elif out is not None and errors.count < len(photos):
         console.print(f"Annotated images written to {out}")
+    errors.finish()
 
 
 @app.command()
@@ -249,20 +306,22 @@ def poses(rules_dir: RulesDirOption = None) -> None:
     for entry in list_poses(rules_dir):
         files.append(str(entry.path))
         if entry.rules is None:
-            table.add_row(entry.pose_id, "[red]invalid[/]", "", "", "", "")
-            problems.append(f"{entry.path}: {len(entry.error.issues) if entry.error else 0}")
+            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "")
+            problems.append(
+                f"{escape(str(entry.path))}: {len(entry.error.issues) if entry.error else 0}"
+            )
             continue
         card = entry.rules.pose
         table.add_row(
             card.id,
-            card.english,
-            card.sanskrit,
-            card.family,
+            escape(card.english),
+            escape(card.sanskrit),
+            escape(card.family),
             ", ".join(card.views),
             str(len(entry.rules.rules)),
         )
     console.print(table)
-    console.print("[dim]From: " + ", ".join(files) + "[/]", soft_wrap=True)
+    console.print("[dim]From: " + escape(", ".join(files)) + "[/]", soft_wrap=True)
     for problem in problems:
         console.print(
             f"[red]Invalid rules file[/] {problem} problem(s); see `aligncheck rules check`.",
@@ -284,10 +343,10 @@ def rules_check(
             rules = load_rules(path)
         except RuleFileError as exc:
             failed += 1
-            console.print(f"[red]✗[/] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
         console.print(
-            f"[green]✓[/] {path}: {rules.pose.english} ({rules.pose.id}), "
+            f"[green]✓[/] {escape(str(path))}: {escape(rules.pose.english)} ({rules.pose.id}), "
             f"{len(rules.measures)} measures, {len(rules.phases)} phases, "
             f"{len(rules.rules)} rules, {len(rules.guidance)} guidance notes",
             highlight=False,
@@ -295,9 +354,6 @@ def rules_check(
         )
     if failed:
         raise typer.Exit(1)
-
-
-SAMPLE_VIDEO = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
 
 
 @app.command()
@@ -330,40 +386,60 @@ def analyze(
     model: ModelOption = None,
 ) -> None:
     """Analyse a practice video: annotated video, per-frame data and an HTML report."""
-    from aligncheck.pipeline import analyze_video
+    from aligncheck.bundled import sample_path
+    from aligncheck.pipeline import AnalysisInterrupted, analyze_video
     from aligncheck.rules.registry import find_pose
 
-    if video is None and from_landmarks is None:
-        video = SAMPLE_VIDEO
     rules = find_pose(pose, rules_dir)
-    name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
-    folder = out if out is not None else Path("out") / name
-    with progress_bar(Console(stderr=True), "analysing") as update:
-        analysis = analyze_video(
-            video,
-            rules,
-            folder,
-            model=model,
-            from_landmarks=from_landmarks,
-            progress=update,
-            write_video=not no_video,
-            until=until,
-        )
-    print_summary(Console(), analysis.summary, analysis.folder)
+    with ExitStack() as stack:
+        if video is None and from_landmarks is None:
+            video = stack.enter_context(sample_path())
+        name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
+        folder = out if out is not None else Path("out") / name
+        try:
+            with progress_bar(Console(stderr=True), "analysing") as update:
+                analysis = analyze_video(
+                    video,
+                    rules,
+                    folder,
+                    model=model,
+                    from_landmarks=from_landmarks,
+                    progress=update,
+                    write_video=not no_video,
+                    until=until,
+                )
+        except AnalysisInterrupted as stop:
+            _print_kept(Console(stderr=True), stop.analysis)
+            raise typer.Exit(130) from None
+    print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
 
 
-def print_summary(console: Console, summary: SessionSummary, folder: Path) -> None:
-    """A teacher's summary of a session in the terminal."""
+def _print_kept(console: Console, analysis: Analysis) -> None:
+    """What an interrupted analysis kept, and where."""
+    summary = analysis.summary
+    console.print(
+        f"[yellow]Interrupted[/] after {summary.frames} frames ({summary.duration:.1f} s of "
+        f"the video). Kept in {analysis.folder}/: {', '.join(analysis.files)}; they cover "
+        "the part analysed.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def print_summary(
+    console: Console, summary: SessionSummary, folder: Path, files: Sequence[str] = ()
+) -> None:
+    """A teacher's summary of a session in the terminal; ``files`` are those written."""
     card = summary.pose
     console.print(
-        f"[bold]{summary.source.get('name', '')}[/]: {summary.duration:.0f} s, "
-        f"{card['english']} ({card['sanskrit']})",
+        f"[bold]{escape(str(summary.source.get('name', '')))}[/]: {summary.duration:.0f} s, "
+        f"{escape(str(card['english']))} ({escape(str(card['sanskrit']))})",
         soft_wrap=True,
     )
     for note in summary.notes:
-        console.print(f"[yellow]{note}[/]", soft_wrap=True)
+        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
     if summary.recognised:
-        sides = ", ".join(f"{side} {secs:.0f} s" for side, secs in summary.sides.items())
+        sides = ", ".join(f"{escape(side)} {secs:.0f} s" for side, secs in summary.sides.items())
         console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
         console.print(
             f"Held the fold {summary.hold_time:.0f} s ({summary.good_time:.0f} s in good "
@@ -371,15 +447,14 @@ def print_summary(console: Console, summary: SessionSummary, folder: Path) -> No
             soft_wrap=True,
         )
         for stats in summary.strengths():
-            console.print(f"[green]Good:[/] {stats.title}", soft_wrap=True)
+            console.print(f"[green]Good:[/] {escape(stats.title)}", soft_wrap=True)
         for stats in summary.corrections():
-            line = f"[bold red]Work on:[/] {stats.title}. {stats.cue}"
+            line = f"[bold red]Work on:[/] {escape(stats.title)}. {escape(stats.cue)}"
             if stats.modification:
-                line += f" [dim]Try: {stats.modification}[/]"
+                line += f" [dim]Try: {escape(stats.modification)}[/]"
             console.print(line, soft_wrap=True)
-    console.print(
-        f"Written to {folder}/ (report.html, annotated.mp4, frames.jsonl)", soft_wrap=True
-    )
+    if files:
+        console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)
 
 
 @app.command("model")
@@ -497,11 +572,13 @@ def live(
         window=not no_window,
     )
     echo = (
-        (lambda line: console.print(line, highlight=False, soft_wrap=True)) if no_window else None
+        (lambda line: console.print(escape(line), highlight=False, soft_wrap=True))
+        if no_window
+        else None
     )
     result = run_live(rules, camera, source, options, model=model, echo=echo)
     if result.problem:
-        console.print(f"[yellow]{result.problem}[/]", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]{escape(result.problem)}[/]", highlight=False, soft_wrap=True)
     console.print(
         f"{result.frames} frames in {result.seconds:.0f} s ({result.fps:.1f} fps); "
         f"longest good hold {result.hold:.0f} s.",
@@ -526,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # click's standalone mode ends with sys.exit, usage errors too
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except AligncheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     return 0
 

@@ -21,3 +21,7 @@ class SourceError(AligncheckError):
 
 class OutputError(AligncheckError):
     """An output file or folder cannot be written."""
+
+
+class DisplayError(AligncheckError):
+    """No screen to open a window on (a remote shell, a container, a service)."""

@@ -1,27 +1,74 @@
 """Still photos: measure the key joint angles, or check a pose's rules.
 
 source -> estimator -> angles or rule engine -> table / JSON / annotated image.
+
+A batch goes on past a photo that cannot be read (missing, empty, damaged, not an image): it
+yields a :class:`PhotoError` in that photo's place and checks the rest.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aligncheck.angles import KEY_ANGLES, key_angles
-from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, Verdict
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame, PoseFrame, Verdict
 from aligncheck.draw import draw_angles, draw_skeleton
 from aligncheck.draw.verdict import draw_verdict
+from aligncheck.errors import SourceError
 from aligncheck.estimate import PoseEstimator
 from aligncheck.landmarks import Landmark
 from aligncheck.rules import EngineSettings, RuleSet, evaluate_still
 from aligncheck.sinks import ensure_output_dir, write_image
-from aligncheck.sources import ImageSource
+from aligncheck.sources import read_image
 
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PhotoError:
+    """A photo of a batch that could not be read; ``message`` names it and says why."""
+
+    path: Path
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON entry standing in the photo's place."""
+        return {"schema_version": SCHEMA_VERSION, "file": str(self.path), "error": self.message}
+
+
+def _frames(paths: Sequence[Path | str]) -> Iterator[Frame | PhotoError]:
+    """Each photo decoded in turn, or the reason it cannot be."""
+    for index, path in enumerate(paths):
+        try:
+            image = read_image(path)
+        except SourceError as exc:
+            yield PhotoError(Path(path), str(exc))
+            continue
+        yield Frame(image, index, 0.0, str(path))
+
+
+def _posed(
+    paths: Sequence[Path | str], model: Path | str | None, silhouette: bool = False
+) -> Iterator[tuple[Frame, PoseFrame] | PhotoError]:
+    """Each photo with the pose found in it, or the reason it cannot be read. The model is
+    loaded only when at least one of the files exists; ``silhouette``: also take the back's
+    profile (when the rules measure the back's curve)."""
+    with ExitStack() as stack:
+        estimator = None
+        if any(Path(p).expanduser().is_file() for p in paths):
+            estimator = stack.enter_context(
+                PoseEstimator(model, mode="image", silhouette=silhouette)
+            )
+        for frame in _frames(paths):
+            if isinstance(frame, PhotoError):
+                yield frame
+            elif estimator is not None:  # always: a decoded frame means a file exists
+                yield frame, estimator.estimate(frame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,30 +124,32 @@ def measure_photos(
     model: Path | str | None = None,
     out_dir: Path | str | None = None,
     threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
-) -> Iterator[PhotoAngles]:
+) -> Iterator[PhotoAngles | PhotoError]:
     """Yield the pose and key angles of each photo; write ``<name>_pose.png`` into ``out_dir``.
 
-    Inputs and the output folder are checked before the model is loaded.
+    The output folder is checked before the model is loaded; a photo that cannot be read is
+    yielded as a :class:`PhotoError` and the batch goes on.
     """
-    source = ImageSource(paths)
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
-    with PoseEstimator(model, mode="image") as estimator:
-        for frame in source:
-            pose = estimator.estimate(frame)
-            visible = pose.masked(threshold)
-            result = PhotoAngles(
-                Path(frame.source),
-                pose,
-                key_angles(visible.image_xy),
-                key_angles(visible.world_xyz),
-                threshold,
+    for item in _posed(paths, model):
+        if isinstance(item, PhotoError):
+            yield item
+            continue
+        frame, pose = item
+        visible = pose.masked(threshold)
+        result = PhotoAngles(
+            Path(frame.source),
+            pose,
+            key_angles(visible.image_xy),
+            key_angles(visible.world_xyz),
+            threshold,
+        )
+        if folder is not None:
+            annotated = draw_angles(
+                draw_skeleton(frame.image, pose, threshold=threshold), pose, result.angles_2d
             )
-            if folder is not None:
-                annotated = draw_angles(
-                    draw_skeleton(frame.image, pose, threshold=threshold), pose, result.angles_2d
-                )
-                write_image(folder / f"{result.path.stem}_pose.png", annotated)
-            yield result
+            write_image(folder / f"{result.path.stem}_pose.png", annotated)
+        yield result
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,16 +167,20 @@ def check_photos(
     model: Path | str | None = None,
     out_dir: Path | str | None = None,
     threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
-) -> Iterator[PhotoCheck]:
-    """Yield the verdict of ``rules`` on each photo; write ``<name>_check.png`` into ``out_dir``."""
-    source = ImageSource(paths)
+) -> Iterator[PhotoCheck | PhotoError]:
+    """Yield the verdict of ``rules`` on each photo; write ``<name>_check.png`` into ``out_dir``.
+
+    A photo that cannot be read is yielded as a :class:`PhotoError` and the batch goes on.
+    """
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     settings = EngineSettings(visibility_threshold=threshold)
-    with PoseEstimator(model, mode="image", silhouette=rules.needs_silhouette) as estimator:
-        for frame in source:
-            pose = estimator.estimate(frame)
-            verdict = evaluate_still(rules, pose, settings)
-            if folder is not None:
-                annotated = draw_verdict(frame.image, pose, verdict, threshold=threshold)
-                write_image(folder / f"{Path(frame.source).stem}_check.png", annotated)
-            yield PhotoCheck(Path(frame.source), pose, verdict)
+    for item in _posed(paths, model, rules.needs_silhouette):
+        if isinstance(item, PhotoError):
+            yield item
+            continue
+        frame, pose = item
+        verdict = evaluate_still(rules, pose, settings)
+        if folder is not None:
+            annotated = draw_verdict(frame.image, pose, verdict, threshold=threshold)
+            write_image(folder / f"{Path(frame.source).stem}_check.png", annotated)
+        yield PhotoCheck(Path(frame.source), pose, verdict)

@@ -50,16 +50,27 @@ KEYFRAMES_DIR = "keyframes"
 
 @dataclass(frozen=True)
 class Analysis:
-    """The outcome of one analysed video."""
+    """The outcome of one analysed video; ``files`` are the names this run wrote in
+    ``folder`` (a file left there by an earlier run is not among them)."""
 
     folder: Path
     summary: SessionSummary
     interrupted: bool = False
+    files: tuple[str, ...] = ()
 
     @property
     def report(self) -> Path:
         """The HTML report."""
         return self.folder / REPORT_NAME
+
+
+class AnalysisInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an analysis after its files were closed and its summary and report
+    written; ``analysis`` tells what was kept."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        super().__init__(f"interrupted after {analysis.summary.frames} frames")
+        self.analysis = analysis
 
 
 def _estimated(
@@ -177,10 +188,14 @@ def analyze_video(
             "looks truncated, and this report covers the frames that could be read."
         )
     summary = recorder.summary()
-    _write_summary(folder, summary, video_out is not None)
+    written = _write_summary(folder, summary, video_out is not None)
+    names = {*written, FRAMES_NAME, *([VIDEO_NAME] if video_out is not None else [])}
+    order = (REPORT_NAME, VIDEO_NAME, FRAMES_NAME, SUMMARY_NAME, f"{KEYFRAMES_DIR}/")
+    files = tuple(name for name in order if name in names)
+    analysis = Analysis(folder, summary, interrupted, files)
     if interrupted:
-        raise KeyboardInterrupt
-    return Analysis(folder, summary, interrupted)
+        raise AnalysisInterrupted(analysis)
+    return analysis
 
 
 class _Judge:
@@ -241,21 +256,34 @@ class _Judge:
             raise self._error
 
 
-def _write_summary(folder: Path, summary: SessionSummary, with_video: bool) -> None:
+def _write_summary(folder: Path, summary: SessionSummary, with_video: bool) -> list[str]:
+    """Write the key frames, ``summary.json`` and ``report.html`` (each file whole or not at
+    all); return the names written."""
     keyframes = folder / KEYFRAMES_DIR
+    written = []
     try:
         keyframes.mkdir(exist_ok=True)
         for kf in summary.key_frames:
             if kf.jpeg:
-                (keyframes / kf.file).write_bytes(kf.jpeg)
-        (folder / SUMMARY_NAME).write_text(
-            json.dumps(summary_to_json(summary), indent=1, ensure_ascii=False), encoding="utf-8"
-        )
+                _write_whole(keyframes / kf.file, kf.jpeg)
+        text = json.dumps(summary_to_json(summary), indent=1, ensure_ascii=False)
+        _write_whole(folder / SUMMARY_NAME, text.encode("utf-8"))
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write the summary ({exc.strerror or exc}).") from exc
+    if any(kf.jpeg for kf in summary.key_frames):
+        written.append(f"{KEYFRAMES_DIR}/")
+    written.append(SUMMARY_NAME)
     try:
         from aligncheck.report import write_report
     except ImportError:  # the report module is optional while it is being built
         log.debug("no report module; skipping report.html")
-        return
+        return written
     write_report(summary, folder / REPORT_NAME, VIDEO_NAME if with_video else None)
+    return [REPORT_NAME, *written]
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary name, so ``path`` is never half written."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(path)

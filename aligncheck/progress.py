@@ -12,6 +12,7 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -35,7 +36,11 @@ class _PerSecond(ProgressColumn):
 def progress_bar(
     console: Console, label: str, unit: str = "fps"
 ) -> Iterator[Callable[[int, int], None]]:
-    """A bar on ``console``; yields ``update(done, total)`` (total 0 = unknown)."""
+    """A bar on ``console``; yields ``update(done, total)`` (total 0 = unknown).
+
+    The bar appears at the first update, so an input refused before any work leaves only its
+    error message on the terminal, not an empty bar.
+    """
     progress = Progress(
         TextColumn(f"[bold]{label}[/]"),
         BarColumn(),
@@ -46,10 +51,17 @@ def progress_bar(
         TimeRemainingColumn(),
         console=console,
     )
-    with progress:
-        task = progress.add_task(label, total=None)
+    task: TaskID | None = None
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total or None)
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task(label, total=None)
+        progress.update(task, completed=done, total=total or None)
 
+    try:
         yield update
+    finally:
+        if task is not None:
+            progress.stop()

@@ -39,8 +39,8 @@ class AnnotatedVideo:
 
     def __init__(self, path: Path, fps: float, width: int, height: int, crf: int = 26) -> None:
         self.path = path
-        # libx264 with yuv420p needs even sizes
-        self.width, self.height = width - width % 2, height - height % 2
+        # libx264 with yuv420p needs even sizes: crop the odd pixel, or pad a 1-pixel side to 2
+        self.width, self.height = _even(width), _even(height)
         try:
             self._container = av.open(str(path), mode="w", options={"movflags": "+faststart"})
         except (OSError, av.error.FFmpegError) as exc:
@@ -75,15 +75,19 @@ class AnnotatedVideo:
                 pass
 
     def write(self, image: np.ndarray, timestamp: float | None = None) -> None:
-        """Queue one BGR frame (cropped to even size) shown at ``timestamp`` seconds (default:
-        the next frame at the nominal rate)."""
+        """Queue one BGR frame (cut or padded to even size) shown at ``timestamp`` seconds
+        (default: the next frame at the nominal rate)."""
         if self._error is not None:
             raise OutputError(f"{self.path}: encoding failed ({self._error}).")
         if timestamp is None:
             timestamp = self.frames / float(self._stream.average_rate or 30)
         pts = max(round(timestamp * 1000.0), self._last_pts + 1)
         self._last_pts = pts
-        self._queue.put((np.ascontiguousarray(image[: self.height, : self.width]), pts))
+        image = image[: self.height, : self.width]
+        short = (self.height - image.shape[0], self.width - image.shape[1])
+        if any(short):
+            image = np.pad(image, ((0, short[0]), (0, short[1]), (0, 0)), mode="edge")
+        self._queue.put((np.ascontiguousarray(image), pts))
         self.frames += 1
 
     def close(self) -> None:
@@ -112,6 +116,11 @@ class AnnotatedVideo:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _even(size: int) -> int:
+    """The even size a frame side is encoded at: one pixel less, or 2 for a 1-pixel side."""
+    return max(2, size - size % 2)
 
 
 def _num(value: float, digits: int) -> float | None:
@@ -185,9 +194,10 @@ class FrameLog:
 
 
 def _profile(values: list[float | None] | None) -> np.ndarray | None:
+    """The back's profile recorded as ``back`` (None when the line has none)."""
     if not values:
         return None
-    return np.array([math.nan if v is None else v for v in values], dtype=float)
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
@@ -199,39 +209,61 @@ def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
     first = handle.readline()
     try:
         header = json.loads(first)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         handle.close()
         raise SourceError(f"{path}: not an aligncheck frame log (bad header line).") from exc
-    if header.get("type") != "header" or header.get("schema_version") != FRAME_LOG_SCHEMA_VERSION:
+    if (
+        not isinstance(header, dict)
+        or header.get("type") != "header"
+        or header.get("schema_version") != FRAME_LOG_SCHEMA_VERSION
+    ):
         handle.close()
         raise SourceError(
             f"{path}: not an aligncheck frame log of schema version {FRAME_LOG_SCHEMA_VERSION}."
         )
-    size = (int(header["width"]), int(header["height"]))
+    try:
+        size = (int(header["width"]), int(header["height"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        handle.close()
+        raise SourceError(f"{path}: the header has no valid width and height.") from exc
 
     def poses() -> Iterator[PoseFrame]:
         with handle:
-            for text in handle:
+            for number, text in enumerate(handle, start=2):
                 try:
                     line = json.loads(text)
                 except json.JSONDecodeError:
                     break  # an interrupted run may leave half a line at the end
-                landmarks = line.get("landmarks")
-                if not landmarks:
-                    yield PoseFrame.empty(line["t"], size, line["i"])
-                    continue
-                array = np.array(
-                    [[math.nan if v is None else v for v in row] for row in landmarks], dtype=float
-                )
-                yield PoseFrame(
-                    array[:, 0:2],
-                    array[:, 2:5],
-                    np.nan_to_num(array[:, 5]),
-                    line["t"],
-                    size,
-                    people=line.get("people", 1),
-                    index=line["i"],
-                    back_profile=_profile(line.get("back")),
-                )
+                try:
+                    pose = _pose_from_line(line, size)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+                    raise SourceError(
+                        f"{path}: line {number} is not a frame of an aligncheck frame log "
+                        f"({type(exc).__name__}: {exc})."
+                    ) from exc
+                yield pose
 
     return header, poses()
+
+
+def _pose_from_line(line: dict[str, Any], size: tuple[int, int]) -> PoseFrame:
+    """The pose recorded on one frame line (raises on a line of the wrong shape)."""
+    t, index = float(line["t"]), int(line["i"])
+    landmarks = line.get("landmarks")
+    if not landmarks:
+        return PoseFrame.empty(t, size, index)
+    array = np.array(
+        [[math.nan if v is None else float(v) for v in row] for row in landmarks], dtype=float
+    )
+    if array.shape != (NUM_LANDMARKS, 6):
+        raise ValueError(f"{array.shape[0]} landmarks of {array.shape[1:]} values")
+    return PoseFrame(
+        array[:, 0:2],
+        array[:, 2:5],
+        np.nan_to_num(array[:, 5]),
+        t,
+        size,
+        people=int(line.get("people", 1)),
+        index=index,
+        back_profile=_profile(line.get("back")),
+    )

@@ -9,7 +9,11 @@ its own worker process (:func:`aligncheck.pipeline.analyze_video`) into
 
 **Nothing stops the batch.** A file that is not a video, is empty, cannot be read or decoded, or
 fails during analysis becomes a *skipped* row with the reason; a clip where nobody is found or
-the pose is not recognised is *analysed* and its row says so.
+the pose is not recognised is *analysed* and its row says so (with no score).
+
+**Inputs that do not exist** stop the review before any work, all of them named at once: a
+path that is not there is most likely a typing mistake, and a long review should not run on
+the wrong set of clips (nor leave an index that silently lacks them). Nothing is written.
 
 **Student names.** From a sidecar file next to the clip, first ``<clip stem>.json`` holding
 ``{"student": "..."}``, then the first non-empty line of ``<clip stem>.txt``. Without a sidecar
@@ -55,7 +59,7 @@ from aligncheck.errors import AligncheckError
 from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
 from aligncheck.session import SessionSummary, summary_from_json
 from aligncheck.sinks import ensure_output_dir
-from aligncheck.sources import VIDEO_SUFFIXES, VideoSource
+from aligncheck.sources import EMPTY_FILE, VIDEO_SUFFIXES, VideoSource
 
 if TYPE_CHECKING:
     from aligncheck.report import IndexRow
@@ -119,6 +123,18 @@ def find_clips(inputs: Iterable[Path | str], exclude: Path | None = None) -> lis
             if file.suffix.lower() in VIDEO_SUFFIXES and file.is_file():
                 add(file, relative.as_posix(), False)
     return found
+
+
+def _require_existing(inputs: Iterable[Path | str]) -> None:
+    """Raise :class:`ReviewError` naming every input path that does not exist."""
+    missing = [str(item) for item in inputs if not Path(item).expanduser().exists()]
+    if not missing:
+        return
+    listed = ", ".join(missing)
+    raise ReviewError(
+        f"{'This input does' if len(missing) == 1 else 'These inputs do'} not exist: {listed}. "
+        "Nothing was reviewed; correct the path and run again."
+    )
 
 
 def student_name(clip: Path) -> str:
@@ -333,7 +349,7 @@ def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str]) -> N
         return
     try:
         if path.stat().st_size == 0:
-            clip.status, clip.reason = SKIPPED, "empty file (0 bytes)"
+            clip.status, clip.reason = SKIPPED, EMPTY_FILE
             return
         digest = file_sha256(path)
     except OSError as exc:
@@ -364,11 +380,13 @@ def _describe(summary: SessionSummary) -> str:
     """What a teacher should know about an analysed clip, in a few words ('' if all is well)."""
     parts = []
     english = summary.pose.get("english", "the pose")
-    if summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9):
+    nobody = summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9)
+    if nobody:
         parts.append("nobody was found in the clip")
     elif not summary.recognised:
         parts.append(f"{english} was not recognised")
-    parts += [note for note in summary.notes if "was not recognised" not in note]
+    said = ("was not recognised", "Nobody was found") if nobody else ("was not recognised",)
+    parts += [note for note in summary.notes if not any(words in note for words in said)]
     return "; ".join(parts)
 
 
@@ -520,7 +538,8 @@ def review_clips(
     docstring. ``jobs`` worker processes (default: the number of CPU cores).
 
     Raises :class:`AligncheckError` before any work when the output folder is not writable,
-    the pose's rules or the model are bad, ``jobs`` is below 1 or no input was given.
+    the pose's rules or the model are bad, ``jobs`` is below 1, no input was given or an
+    input does not exist.
     """
     from aligncheck.estimate.model import check_model
     from aligncheck.report import write_index, write_index_csv
@@ -533,6 +552,7 @@ def review_clips(
         raise ReviewError(f"--jobs must be at least 1, not {jobs}.")
     if not inputs:
         raise ReviewError("Nothing to review: name clip files or folders holding them.")
+    _require_existing(inputs)
     out = ensure_output_dir(out_dir)
     clips_dir = ensure_output_dir(out / CLIPS_DIR)
     rules = find_pose(pose, rules_dir)

@@ -13,7 +13,9 @@ with the length of the video beyond these compact lists, so a 30-minute recordin
 is in one of the pose's phases, each rule that could be judged contributes its priority
 weight ``1 / priority``: fully for ok, half for close, nothing for off. The score is the
 weighted share, ``100 * sum(w * (ok + close / 2)) / sum(w * judged)``. Rules that are not
-visible or not applicable do not count either way. No judged frame gives no score (None).
+visible or not applicable do not count either way. No judged frame gives no score (None), and
+so does a session where the pose was not recognised (less than :data:`RECOGNISED_SECONDS` in
+its phases): a few judged frames are not a practice worth a number.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from aligncheck.rules.schema import RuleSet
 
 SUMMARY_SCHEMA_VERSION = 1
 SERIES_RATE_HZ = 4.0
+#: Seconds in the pose's phases below which the pose counts as not recognised (no score).
+RECOGNISED_SECONDS = 2.0
 KEYFRAME_WIDTH = 640
 _WEIGHT = {Status.OK: 1.0, Status.CLOSE: 0.5, Status.OFF: 0.0}
 
@@ -124,7 +128,7 @@ class SessionSummary:
     @property
     def recognised(self) -> bool:
         """True when the pose was recognised for at least two seconds."""
-        return self.seconds_in_pose >= 2.0
+        return self.seconds_in_pose >= RECOGNISED_SECONDS
 
     def corrections(self, limit: int = 3) -> list[RuleStats]:
         """The rules to work on: off for at least a fifth of their judged time (and at least
@@ -319,10 +323,12 @@ class SessionRecorder:
             )
         if self._frames and self._nobody >= 0.5:
             notes.append(f"Nobody was found in {self._nobody:.0f} s of the video.")
-        if self._frames and self._in_pose < 2.0:
+        recognised = self._in_pose >= RECOGNISED_SECONDS
+        if self._frames and not recognised:
             notes.append(
                 f"{card.english} ({card.sanskrit}) was not recognised in this clip (less than "
-                "2 s in any of its phases), so no alignment faults are reported."
+                f"{RECOGNISED_SECONDS:g} s in any of its phases), so no alignment score or "
+                "faults are reported."
             )
         duration = (self._last_t or 0.0) - (self._first_t or 0.0)
         summary = SessionSummary(
@@ -346,7 +352,7 @@ class SessionRecorder:
             hold_time=round(self._hold, 3),
             good_time=round(self._good, 3),
             score=round(100.0 * self._score_num / self._score_den, 1)
-            if self._score_den > 0
+            if self._score_den > 0 and recognised
             else None,
             rules=rules,
             series=series,
@@ -398,7 +404,8 @@ def summary_from_json(data: dict[str, Any]) -> SessionSummary:
         phases=[Segment(**s) for s in data["phases"]],
         hold_time=data["hold_time"],
         good_time=data["good_time"],
-        score=data["score"],
+        # summaries written before unrecognised sessions lost their score
+        score=data["score"] if data["seconds_in_pose"] >= RECOGNISED_SECONDS else None,
         rules=[
             RuleStats(**{**r, "bands": [Segment(**b) for b in r["bands"]]}) for r in data["rules"]
         ],

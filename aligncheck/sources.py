@@ -4,6 +4,12 @@ Opening a source checks it at once (the file exists, it decodes, the camera deli
 raises :class:`~aligncheck.errors.SourceError` naming the input before any work starts.
 Timestamps are honest: ``index / fps`` (fps as a float) for video files, a monotonic clock read
 at capture (seconds since the first frame) for cameras, 0.0 for stills.
+
+Why a file cannot be used is worded here and nowhere else (``analyze``, ``review``, ``check``
+and ``angles`` all say it the same way): :data:`EMPTY_FILE` for a 0-byte file and
+:func:`video_problem` for a video that does not open or decode. The native decoders' own
+warnings (libjpeg's "Corrupt JPEG data", FFmpeg's per-packet complaints) are kept off the
+terminal; aligncheck says what matters in one sentence instead.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -25,6 +32,8 @@ log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm"})
+#: How every command describes a 0-byte input file.
+EMPTY_FILE = "the file is empty (0 bytes)"
 
 
 def _existing_file(path: Path | str) -> Path:
@@ -39,12 +48,22 @@ def _existing_file(path: Path | str) -> Path:
 def read_image(path: Path | str) -> np.ndarray:
     """Read an image file as (H, W, 3) uint8 BGR; raise ``SourceError`` if it cannot be decoded."""
     file = _existing_file(path)
-    data = np.fromfile(file, dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    try:
+        data = np.fromfile(file, dtype=np.uint8)
+    except OSError as exc:
+        raise SourceError(f"{file}: cannot be read ({exc.strerror or exc}).") from exc
+    if not data.size:
+        raise SourceError(f"{file}: cannot be read as an image: {EMPTY_FILE}.")
+    with captured_stderr() as decoder_log:  # libjpeg and libpng print their complaints
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None:
         raise SourceError(
-            f"{file}: cannot be read as an image (expected {', '.join(sorted(IMAGE_SUFFIXES))})."
+            f"{file}: cannot be read as an image; it is damaged or not an image "
+            f"(expected {', '.join(sorted(IMAGE_SUFFIXES))})."
         )
+    if decoder_log.text.strip():
+        log.debug("%s: decoder said: %s", file, decoder_log.tail())
+        log.warning("%s: the image data is damaged; the picture may be incomplete.", file)
     return image
 
 
@@ -78,6 +97,44 @@ class VideoInfo:
         return self.frame_count / self.fps if self.fps > 0 else 0.0
 
 
+def video_problem(path: Path, opened: bool = False) -> str:
+    """Why ``path`` cannot be used as a video, as the end of a sentence starting with its name.
+
+    Called once OpenCV has failed to open it (or, with ``opened``, to decode its first frame);
+    PyAV then looks inside to tell an empty file, a file with no video stream (audio only), a
+    video stream without frames and a damaged or unknown file apart.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return f"{EMPTY_FILE}."
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})."
+    damaged = (
+        "cannot be opened as a video; it is corrupt, truncated or in an unsupported format "
+        f"(expected {', '.join(sorted(VIDEO_SUFFIXES))})."
+    )
+    undecodable = "no frame could be decoded; the video is corrupt or its codec is not supported."
+    with captured_stderr():  # FFmpeg logs every complaint about a damaged file
+        try:
+            container = av.open(str(path), metadata_errors="ignore")
+        except (av.error.FFmpegError, OSError, UnicodeDecodeError):
+            return damaged
+        try:
+            if not container.streams.video:
+                kinds = {stream.type for stream in container.streams}
+                only = " (it holds only audio)" if kinds == {"audio"} else ""
+                return f"has no video stream{only}; give a video file."
+            try:
+                frame = next(container.decode(video=0), None)
+            except (av.error.FFmpegError, ValueError):
+                return undecodable
+            if frame is None:
+                return "its video stream holds no frames."
+        finally:
+            container.close()
+    return undecodable if opened else damaged
+
+
 class VideoSource:
     """Frames of a video file, decoded one at a time (never held in memory).
 
@@ -97,12 +154,10 @@ class VideoSource:
         self.frames_read = 0
         capture = self._open()
         try:
-            ok, first = capture.read()
+            with captured_stderr():
+                ok, first = capture.read()
             if not ok:
-                raise SourceError(
-                    f"{self.path}: no frame could be decoded; the file is empty, corrupt or "
-                    "not a video."
-                )
+                raise SourceError(f"{self.path}: {video_problem(self.path, opened=True)}")
             fps = capture.get(cv2.CAP_PROP_FPS)
             if not np.isfinite(fps) or fps <= 0 or fps > 1000:
                 log.warning(
@@ -125,10 +180,7 @@ class VideoSource:
             capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
-            raise SourceError(
-                f"{self.path}: cannot be opened as a video; it is corrupt, truncated or in an "
-                f"unsupported format (expected {', '.join(sorted(VIDEO_SUFFIXES))})."
-            )
+            raise SourceError(f"{self.path}: {video_problem(self.path)}")
         return capture
 
     def _timestamp(self, capture: cv2.VideoCapture, index: int, last: float) -> float:

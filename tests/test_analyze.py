@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import struct
 from pathlib import Path
 
+import odd_media
 import pytest
 
 import aligncheck.pipeline as pipeline
@@ -14,7 +16,7 @@ from aligncheck.errors import SourceError
 from aligncheck.pipeline import analyze_video
 from aligncheck.rules.registry import find_pose
 from aligncheck.session import summary_from_json
-from aligncheck.sources import VideoSource
+from aligncheck.sources import EMPTY_FILE, VideoSource
 from aligncheck.synth.clips import sequence_clip
 
 ROUNDED = [("janu_right_upright", 0.0, 2.0), ("janu_right_folded_rounded", 1.5, 3.0)]
@@ -186,6 +188,66 @@ def test_cli_analyze_prints_a_teachers_summary(clips, tmp_path, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "Work on: Fold from the hips with a long spine" in out
     assert not (tmp_path / "annotated.mp4").exists()
+    # only the files written are listed, and each of them is there
+    listed = out.split(f"Written to {tmp_path}/: ")[1].split(", ")
+    assert "annotated.mp4" not in out and "frames.jsonl" in listed and "report.html" in listed
+    assert all((tmp_path / name).exists() for name in listed)
+
+
+def test_no_video_does_not_list_an_old_video_left_in_the_folder(clips, tmp_path, capsys):
+    (tmp_path / "annotated.mp4").write_bytes(b"from an earlier run")
+    argv = ["analyze", str(clips["empty"]), "--out", str(tmp_path), "--no-video"]
+    assert main([*argv, "--until", "0.3"]) == 0
+    assert "annotated.mp4" not in capsys.readouterr().out
+
+
+def test_cli_ctrl_c_says_what_was_kept_and_where(clips, tmp_path, capsys, monkeypatch):
+    real = pipeline._estimated
+
+    def stop_after_ten(source, model):
+        for count, pair in enumerate(real(source, model)):
+            if count == 10:
+                raise KeyboardInterrupt
+            yield pair
+
+    monkeypatch.setattr(pipeline, "_estimated", stop_after_ten)
+    assert main(["analyze", str(clips["rounded"]), "--out", str(tmp_path)]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Interrupted after 10 frames" in err and f"Kept in {tmp_path}/" in err
+    for name in ("report.html", "annotated.mp4", "frames.jsonl", "summary.json"):
+        assert name in err and (tmp_path / name).stat().st_size > 0
+    assert "Traceback" not in err
+    assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["frames"] == 10
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (odd_media.audio_only, "has no video stream (it holds only audio)"),
+        (odd_media.zero_frames, "its video stream holds no frames"),
+    ],
+    ids=["audio-only", "zero-frames"],
+)
+def test_a_video_without_pictures_says_so(tmp_path, capsys, make, message):
+    clip = make(tmp_path / "clip.mp4")
+    assert main(["analyze", str(clip), "--out", str(tmp_path / "out")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"clip.mp4: {message}" in err and "corrupt" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_file_is_worded_once_for_analyze_and_review(tmp_path, capsys):
+    empty = tmp_path / "zero.mp4"
+    empty.write_bytes(b"")
+    assert main(["analyze", str(empty), "--out", str(tmp_path / "a")]) == 2
+    said_by_analyze = " ".join(capsys.readouterr().err.split())
+    assert main(["review", str(empty), "--out", str(tmp_path / "r")]) == 0
+    with (tmp_path / "r" / "index.csv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["status"] == "skipped" and row["reason"] == EMPTY_FILE
+    assert f"zero.mp4: {EMPTY_FILE}." in said_by_analyze
 
 
 @pytest.mark.parametrize("case", ["text", "empty", "truncated"])

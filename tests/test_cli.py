@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import odd_media
 import pytest
 
 from aligncheck.cli import main
@@ -151,3 +152,72 @@ def test_rules_check_valid_and_broken(tmp_path, capsys):
     assert main(["rules", "check", str(broken)]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert "typo.yaml:" in out and "did you mean 'joint_angle'" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch of photos goes on past the unreadable ones
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def batch(tmp_path) -> list[Path]:
+    """Two readable samples around a damaged photo and a missing one."""
+    first = SAMPLES / "janu_right_upright_side.png"
+    last = tmp_path / "last.png"
+    last.write_bytes((SAMPLES / "janu_right_folded_rounded.png").read_bytes())
+    return [first, odd_media.cut_jpeg(tmp_path / "broken.jpg"), tmp_path / "gone.jpg", last]
+
+
+@pytest.mark.parametrize("command", ["check", "angles"])
+def test_a_batch_checks_every_readable_photo_and_exits_2_at_the_end(
+    batch, tmp_path, capsys, command
+):
+    out = tmp_path / "out"
+    assert main([command, *map(str, batch), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    text, err = " ".join(captured.out.split()), " ".join(captured.err.split())
+    assert "broken.jpg: cannot be read as an image" in err and "gone.jpg: no such file" in err
+    assert "2 of 4 photos could not be read; the other 2 were" in err
+    assert "Traceback" not in err
+    assert str(batch[0]) in text and str(batch[3]) in text  # the photo after them was done
+    suffix = "check" if command == "check" else "pose"
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"janu_right_upright_side_{suffix}.png",
+        f"last_{suffix}.png",
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "angles"])
+def test_a_batch_in_json_has_an_error_entry_per_unreadable_photo(batch, capsys, command):
+    assert main([command, *map(str, batch), "--json"]) == 2
+    captured = capsys.readouterr()
+    documents = json.loads(captured.out)
+    assert [d["file"] for d in documents] == [str(p) for p in batch]
+    errors = [d.get("error", "") for d in documents]
+    assert errors[0] == errors[3] == ""
+    assert "cannot be read as an image" in errors[1] and "no such file" in errors[2]
+    key = "rules" if command == "check" else "angles_deg"
+    assert key in documents[0] and key in documents[3] and key not in documents[1]
+    assert "Traceback" not in captured.err
+
+
+def test_nothing_readable_does_not_load_the_model(tmp_path, capsys, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("no photo exists, so the model must not be loaded")
+
+    monkeypatch.setattr("aligncheck.photos.PoseEstimator", no_model)
+    assert main(["angles", str(tmp_path / "a.jpg"), str(tmp_path / "b.jpg")]) == 2
+    assert "None of the 2 photos could be read" in " ".join(capsys.readouterr().err.split())
+
+
+def test_libjpeg_warnings_stay_off_the_terminal(tmp_path, capfd, caplog):
+    damaged = odd_media.damaged_jpeg(tmp_path / "damaged.jpg")
+    cut = odd_media.cut_jpeg(tmp_path / "cut.jpg")
+    assert main(["angles", str(damaged)]) == 0  # decodes, with a warning of aligncheck's own
+    err = " ".join(capfd.readouterr().err.split())
+    assert "damaged.jpg: the image data is damaged" in caplog.text  # logged to stderr by main
+    assert "Corrupt JPEG" not in err and "extraneous bytes" not in err
+    assert main(["check", str(cut)]) == 2
+    err = " ".join(capfd.readouterr().err.split())
+    assert "cut.jpg: cannot be read as an image" in err
+    assert "Corrupt JPEG" not in err and "Premature end" not in err

@@ -22,6 +22,7 @@ from aligncheck.live.capture import Captured, FileCapture
 from aligncheck.live.loop import LiveOptions, LiveResult, run_live
 from aligncheck.live.overlay import CUE_HEIGHT, Screen, draw_live, mirror_pose, text_scale
 from aligncheck.live.voice import SilentVoice
+from aligncheck.live.window import display_problem
 from aligncheck.recording import AnnotatedVideo
 from aligncheck.rules.registry import find_pose
 from aligncheck.sources import VideoSource
@@ -188,6 +189,41 @@ def test_switch_side_restart_and_quit_keys(clips):
 def test_no_camera_is_a_clear_error(capsys):
     assert main(["live", "--camera", "97", "--no-window", "--no-voice"]) == 2
     assert "No camera 97" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "opens"),
+    [
+        ({}, "linux", False),
+        ({"DISPLAY": ""}, "linux", False),
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", False),
+        ({}, "darwin", True),
+        ({}, "win32", True),
+    ],
+)
+def test_display_problem_table(environ, platform, opens):
+    problem = display_problem(environ, platform)
+    assert (problem == "") is opens
+    if not opens:
+        assert "--no-window" in problem and "DISPLAY" in problem
+
+
+def test_live_without_a_display_says_use_no_window_instead_of_aborting(monkeypatch, capsys):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+
+    def no_camera(*args, **kwargs):
+        raise AssertionError("the display is checked before the source is opened")
+
+    monkeypatch.setattr("aligncheck.live.loop.open_live_source", no_camera)
+    assert main(["live", "--no-voice"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "No display to open the live window on" in err and "--no-window" in err
+    assert "Traceback" not in err
 
 
 def test_a_truncated_source_ends_cleanly_with_the_recording_closed(clips, tmp_path):

@@ -40,3 +40,18 @@ def test_the_back_profile_survives_the_frame_log(tmp_path):
     np.testing.assert_allclose(first.back_profile, profile, equal_nan=True)
     assert second.back_profile is None
     assert not third.detected and third.back_profile is None
+
+
+def test_the_evaluation_cache_keeps_the_back_profile():
+    from aligncheck.synth.evalrun import Seen, _pack, _unpack
+    from aligncheck.synth.evalset import items
+
+    chosen = list(items("tune", 1))[:3]
+    profile = np.array([0.2, 0.25, 0.3, 0.25, 0.2])
+    poses = [_pose(0, profile), PoseFrame.empty(0.0, SIZE), _pose(2, profile * 2)]
+    truth = _pose(0, None)
+    data = _pack([Seen(item, pose, truth) for item, pose in zip(chosen, poses, strict=True)])
+    first, nobody, third = (s.pose for s in _unpack(data, chosen))
+    np.testing.assert_allclose(first.back_profile, profile)
+    np.testing.assert_allclose(third.back_profile, profile * 2)
+    assert not nobody.detected

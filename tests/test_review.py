@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -310,3 +311,43 @@ def test_cache_key_depends_on_every_part():
         keys.add(cache_key(*changed))
     assert len(keys) == 5
     assert safe_stem(Path("script>.mp4")) == "script" and safe_stem(Path("../ü.mp4")) == "clip"
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["only-missing", "some-missing"])
+def test_inputs_that_do_not_exist_stop_the_review_before_any_work(
+    lesson, tmp_path, capsys, existing
+):
+    out = tmp_path / "out"
+    argv = ["review", str(tmp_path / "no" / "such" / "path")]
+    if existing:
+        argv += [str(lesson["anna"]), str(tmp_path / "typo.mp4")]
+    assert main([*argv, "--out", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "not exist" in err and "no/such/path" in err and "Traceback" not in err
+    if existing:
+        assert "typo.mp4" in err and "anna_janu" not in err  # only the missing ones are named
+    assert not out.exists()  # nothing written, no index
+
+
+def test_a_clip_where_the_pose_is_not_recognised_has_no_score(tmp_path, capsys):
+    """1.5 s of the upright phase: rules are judged, but the pose is not recognised."""
+    clip = _excerpt(tmp_path / "dana_brief.mp4", 6.2, 1.5)
+    out = tmp_path / "out"
+    assert main(["review", str(clip), "--out", str(out), "--jobs", "1"]) == 0
+    terminal = " ".join(capsys.readouterr().out.split())
+    assert "was not recognised" in terminal and "score" not in terminal
+    folder = next((out / "clips").iterdir())
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["seconds_in_pose"] > 0.5  # the pose's phases were seen and judged ...
+    judged = [
+        sum(r["seconds"].get(k, 0.0) for k in ("ok", "close", "off")) for r in summary["rules"]
+    ]
+    assert max(judged) > 0.5
+    assert summary["score"] is None  # ... but a score would claim what was not seen
+    row = _index(out)["dana_brief.mp4"]
+    assert row["status"] == "analysed" and row["score"] == ""
+    html = (out / "index.html").read_text(encoding="utf-8")
+    hold, score = re.findall(r'<td class="n[^"]*" data-key="([^"]*)">([^<]*)</td>', html)
+    assert score == ("", "–") and hold[0] != ""  # no score, sorted last; the hold is known
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "no score: the pose was not judged" in report

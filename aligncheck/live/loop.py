@@ -1,10 +1,11 @@
 """The live coaching loop: newest frame -> estimator -> engine -> guide -> coach -> screen, voice.
 
-:func:`run_live` is what ``aligncheck live`` runs. It opens the source first (so "no camera" is
-a clear :class:`~aligncheck.errors.SourceError` before any window opens), then the voice, the
-model and the window, and coaches until the user quits, the source ends or the camera goes
-away. The camera setup check runs on the first frames and its advice is shown and spoken
-before the guided entry starts.
+:func:`run_live` is what ``aligncheck live`` runs. It checks that there is a display to open
+a window on (else a :class:`~aligncheck.errors.DisplayError` that suggests ``--no-window``),
+opens the source (so "no camera" is a clear :class:`~aligncheck.errors.SourceError` before any
+window opens), then the voice, the model and the window, and coaches until the user quits,
+the source ends or the camera goes away. The camera setup check runs on the first frames and
+its advice is shown and spoken before the guided entry starts.
 
 The window and keyboard sit behind :class:`Display` (``show`` an image, poll a ``key``), so
 tests drive the loop with scripted keys and no screen; :class:`NoWindow` is the headless
@@ -33,7 +34,7 @@ from aligncheck.live.overlay import Screen, draw_live
 from aligncheck.live.record import LiveRecording
 from aligncheck.live.setup_check import check_setup
 from aligncheck.live.voice import Voice, open_voice
-from aligncheck.live.window import CvWindow, Display, NoWindow
+from aligncheck.live.window import CvWindow, Display, NoWindow, require_display
 from aligncheck.live.worker import PoseWorker
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.rules.guide import Guide, GuideState
@@ -168,6 +169,8 @@ def run_live(
     them in ``--no-window`` mode); they are also kept in the result.
     """
     options = options or LiveOptions()
+    if options.window and display is None:
+        require_display()  # before the camera: Qt would abort the process without a display
     capture = capture or open_live_source(camera, source, options.realtime)  # fails before a window
     try:
         recording = LiveRecording.open(options.record, rules, capture, model)

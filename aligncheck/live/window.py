@@ -6,10 +6,15 @@ is a real OpenCV window; :class:`NoWindow` is the headless ``--no-window`` mode.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Mapping
 from typing import Protocol
 
 import numpy as np
+
+from aligncheck.errors import DisplayError
 
 WINDOW_TITLE = "aligncheck live"
 
@@ -46,6 +51,37 @@ class NoWindow:
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+#: Qt platforms that draw without a display server (set with QT_QPA_PLATFORM).
+_HEADLESS_QT = frozenset({"offscreen", "minimal", "vnc", "eglfs", "linuxfb"})
+
+
+def display_problem(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str:
+    """Why a window cannot be opened here, or '' when it can (as far as can be told without
+    opening one: on Linux a display server is named by ``DISPLAY`` or ``WAYLAND_DISPLAY``;
+    without either, Qt aborts the whole process when the window is created)."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return ""
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return ""
+    if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in _HEADLESS_QT:
+        return ""
+    return (
+        "No display to open the live window on: neither DISPLAY nor WAYLAND_DISPLAY is set "
+        "(a remote shell, a container or a service?). Use `aligncheck live --no-window` to "
+        "coach without a window (cues are printed and spoken), or start it from a desktop "
+        "session."
+    )
+
+
+def require_display() -> None:
+    """Raise :class:`DisplayError` when :func:`display_problem` finds no display."""
+    problem = display_problem()
+    if problem:
+        raise DisplayError(problem)
 
 
 class CvWindow:

@@ -26,6 +26,10 @@ from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, eva
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
+#: Visibility from which the far limb counts as clearly seen when telling the sides apart; a
+#: limb hidden behind the near one is often guessed (e.g. a folded leg drawn straight).
+_FAR_VISIBILITY = 0.8
+
 
 def _view_words(view: str) -> str:
     """'side/folded' -> 'a side view from the folded side'."""
@@ -161,7 +165,12 @@ class RuleEngine:
             for m in self.rules.measures.values()
         }
         values = {mid: self._relative(self.rules.measures[mid], mv) for mid, mv in raw.items()}
-        phase = self._phase_for(values, t)
+        near_role = self._near_role(view, bool(mirrored))
+        usable = {
+            mid: not view.name or any(m.reliable_from(v, near_role) for v in view.matches)
+            for mid, m in self.rules.measures.items()
+        }
+        phase = self._phase_for(values, usable, t)
         self._calibrate(phase, raw, t)
         results = tuple(
             self._result(rule, values[rule.measure], phase, view, bool(mirrored), t)
@@ -232,6 +241,12 @@ class RuleEngine:
         written = evaluate(measure, pose, False, threshold, view.near).value
         mirrored = evaluate(measure, pose, True, threshold, view.near).value
         current = self._mirrored.value
+        near_says = self._near_side(pose, view)
+        if near_says is not None:
+            if current is None or not self.temporal:
+                self._mirrored.force(near_says)
+                return near_says
+            return bool(self._mirrored.update(near_says, t, self.settings.min_duration))
         candidate = sides.detect.choose(written, mirrored)
         gap = abs(written - mirrored)
         both = math.isfinite(gap)
@@ -245,6 +260,33 @@ class RuleEngine:
             return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
         self._mirrored.force(candidate)
         return candidate
+
+    def _near_side(self, pose: PoseFrame, view: CameraView) -> bool | None:
+        """The side practised (mirrored or not) from the limb nearer the camera, or None."""
+        cue = self.rules.sides.detect.near if self.rules.sides is not None else None
+        if cue is None or view.name not in ("side", "diagonal"):
+            return None
+        measure = self.rules.measures[cue.measure]
+        value = evaluate(measure, pose, False, self.settings.visibility_threshold, view.near)
+        role = cue.near_role(value.value)
+        if role is None:
+            return None
+        written_side = self.rules.sides.roles[role]
+        mirrored = written_side != view.near
+        if role == cue.role_above and self._far_alike(pose, view, mirrored):
+            return None  # both limbs look alike (e.g. both legs straight): nothing to tell
+        return mirrored
+
+    def _far_alike(self, pose: PoseFrame, view: CameraView, mirrored: bool) -> bool:
+        """True when the detect measure, taken on the other side's limb, is as decisive as the
+        near limb's (beyond the detection threshold): the sides cannot be told apart."""
+        detect = self.rules.sides.detect
+        if detect.threshold is None:
+            return False
+        measure = self.rules.measures[detect.measure]
+        other = evaluate(measure, pose, not mirrored, _FAR_VISIBILITY, view.near)
+        sign = 1.0 if detect.prefer == "larger" else -1.0
+        return math.isfinite(other.value) and sign * (other.value - detect.threshold) > 0
 
     def _steady_top(self, results: tuple[RuleResult, ...]) -> RuleResult | None:
         """The top cue, kept on the previous rule while it is still off and still among the most
@@ -289,12 +331,21 @@ class RuleEngine:
             if t - self._phase_start >= cal.seconds and len(samples) >= 3:
                 self._calibrated[measure.id] = statistics.median(samples)
 
-    def _phase_for(self, values: dict[str, MeasureValue], t: float) -> str:
+    def _phase_for(self, values: dict[str, MeasureValue], usable: dict[str, bool], t: float) -> str:
+        """The first phase whose conditions hold. A measure that this camera view cannot see
+        reliably counts as unknown; an unknown ``if_visible`` condition is no objection, but a
+        phase needs at least one condition that truly holds."""
         current = str(self._phase.value) if self.temporal else ""
         candidate = ""
         for phase in self.rules.phases:
-            holds = [c.holds(values[c.measure].value) for c in phase.when]
-            if all(h is True for h in holds):
+            seen = [
+                c.holds(values[c.measure].value) if usable[c.measure] else None for c in phase.when
+            ]
+            holds = [
+                True if c.if_visible and h is None else h
+                for c, h in zip(phase.when, seen, strict=True)
+            ]
+            if all(h is True for h in holds) and any(h is True for h in seen):
                 candidate = phase.id
                 break
             if phase.id == current and False not in holds:

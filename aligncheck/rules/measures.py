@@ -69,13 +69,14 @@ def evaluate(
     """Value of ``measure`` on ``pose`` (degrees or body-relative units), before calibration.
 
     ``mirrored``: the pose is done on the other side than the rules are written for;
+    ``threshold``: the default visibility threshold (a measure may set its own);
     ``near``: "LEFT" or "RIGHT", the side of the body nearer to the camera (for NEAR_/FAR_).
     """
     points = tuple(p.resolve(mirrored, near) for p in measure.points)
     reference = tuple(p.resolve(mirrored, near) for p in measure.reference or ())
     needed = frozenset(lm for p in points + reference for lm in p)
     image = measure.space == "image"
-    hidden = _hidden(pose, needed, image, threshold)
+    hidden = _hidden(pose, needed, image, measure.threshold(threshold))
     if hidden:
         return MeasureValue(float("nan"), hidden)
     xyz = pose.image_xy if image else pose.world_xyz

@@ -122,6 +122,13 @@ class Measure:
     reference: tuple[Point, Point] | None = None
     calibrate: Calibration | None = None
     line: int = 0
+    #: Visibility score from which its landmarks count as seen (None: the engine's default).
+    #: Set from measurements of position error against visibility, per measure.
+    min_visibility: float | None = None
+
+    def threshold(self, default: float) -> float:
+        """The visibility threshold this measure uses, given the engine's default."""
+        return default if self.min_visibility is None else self.min_visibility
 
     @property
     def unit(self) -> str:
@@ -186,11 +193,16 @@ class Band:
 
 @dataclass(frozen=True)
 class Condition:
-    """``measure`` above and/or below a value (both bounds inclusive)."""
+    """``measure`` above and/or below a value (both bounds inclusive).
+
+    With ``if_visible`` the condition only counts when the measure can be taken from this
+    view: unknown is then no objection (a phase still needs one condition that truly holds).
+    """
 
     measure: str
     above: float | None = None
     below: float | None = None
+    if_visible: bool = False
 
     def holds(self, value: float) -> bool | None:
         """True/False, or None when ``value`` is NaN (unknown)."""
@@ -258,6 +270,29 @@ class Guidance:
 
 
 @dataclass(frozen=True)
+class NearCue:
+    """Tell the side from the limb nearer the camera, which the model sees best: when
+    ``measure`` (written with ``NEAR_`` points) is above ``above`` the near side plays
+    ``role_above``; below ``below`` it plays ``role_below``; in between, no decision."""
+
+    measure: str
+    above: float
+    below: float
+    role_above: str
+    role_below: str
+
+    def near_role(self, value: float) -> str | None:
+        """The role of the body side nearer the camera, or None if the value does not tell."""
+        if value != value:
+            return None
+        if value > self.above:
+            return self.role_above
+        if value < self.below:
+            return self.role_below
+        return None
+
+
+@dataclass(frozen=True)
 class SideDetection:
     """How to tell which side is practised: evaluate ``measure`` as written and mirrored; the
     assignment where it is ``prefer``-red (larger or smaller) wins, by at least ``margin``.
@@ -271,6 +306,7 @@ class SideDetection:
     prefer: Literal["larger", "smaller"]
     margin: float
     threshold: float | None = None
+    near: NearCue | None = None
 
     def choose(self, written: float, mirrored: float) -> bool | None:
         """True if the mirrored assignment wins, False if the written one does, None if unsure.

@@ -13,8 +13,9 @@ segments gives a rounded back while ``pelvis_tilt`` with a straight spine folds 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -87,32 +88,84 @@ _ELLIPSOIDS_170: Mapping[str, tuple[float, float, float]] = MappingProxyType(
         "head": (0.10, 0.078, 0.11),
     }
 )
+#: The width proportions that widen each torso ellipsoid (averaged for the waist).
+_WIDTH_OF: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "pelvis": ("hip_half_width",),
+        "waist": ("hip_half_width", "shoulder_half_width"),
+        "chest": ("shoulder_half_width",),
+        "shoulders": ("shoulder_half_width",),
+    }
+)
 #: Pelvis ellipsoid centre from the pelvis centre, pelvis frame (forward, left, up), metres.
 _PELVIS_CENTRE_170 = (-0.03, 0.0, -0.02)
 
 
+#: Segments whose lengths stack up to the standing height (feet, pelvis and head are fixed).
+_STANDING_CHAIN = ("shank", "thigh", "lumbar", "thoracic", "upper", "neck")
+#: Names accepted in :attr:`BodyShape.proportions`: every segment length.
+PROPORTION_NAMES: tuple[str, ...] = tuple(_LENGTHS_170)
+#: Allowed range of one proportion multiplier.
+PROPORTION_RANGE = (0.7, 1.3)
+
+
 @dataclass(frozen=True)
 class BodyShape:
-    """Body size: ``height`` in metres (standing, to the top of the head) and ``build``, a girth
-    multiplier (1.0 = average; 0.85 slim, 1.2 heavy)."""
+    """Body size: ``height`` in metres (standing, to the top of the head), ``build``, a girth
+    multiplier (1.0 = average; 0.85 slim, 1.2 heavy), and ``proportions``, optional per-segment
+    length multipliers by name (:data:`PROPORTION_NAMES`, e.g. ``{"thigh": 1.06}``).
+
+    Proportions change the body's shape, not its height: the lengths of the standing chain
+    (shank, thigh, the three spine segments and the neck) are renormalised by one common factor
+    so that they add up to the same total as without multipliers, and that factor applies to
+    every segment length. A thigh multiplier of 1.06 alone therefore gives a thigh about 4 %
+    longer and every other segment about 2 % shorter. Without proportions (the default) every
+    length is exactly the reference length times ``height / 1.70``.
+    """
 
     height: float = 1.70
     build: float = 1.0
+    proportions: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not 1.0 <= self.height <= 2.3:
             raise ValueError(f"height must be between 1.0 and 2.3 m, got {self.height}")
         if not 0.6 <= self.build <= 1.6:
             raise ValueError(f"build must be between 0.6 and 1.6, got {self.build}")
+        low, high = PROPORTION_RANGE
+        clean: dict[str, float] = {}
+        for name, value in sorted(dict(self.proportions).items()):
+            if name not in _LENGTHS_170:
+                close = difflib.get_close_matches(str(name), PROPORTION_NAMES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown proportion {name!r}{hint}")
+            if not low <= float(value) <= high:
+                raise ValueError(f"proportion {name} must be between {low} and {high}, got {value}")
+            if float(value) != 1.0:
+                clean[name] = float(value)
+        object.__setattr__(self, "proportions", MappingProxyType(clean))
 
     @property
     def scale(self) -> float:
         """Length scale relative to the 1.70 m reference body."""
         return self.height / 1.70
 
+    def _normaliser(self) -> float:
+        chain = sum(_LENGTHS_170[n] for n in _STANDING_CHAIN)
+        varied = sum(_LENGTHS_170[n] * self.proportions.get(n, 1.0) for n in _STANDING_CHAIN)
+        return chain / varied
+
+    def factor(self, name: str) -> float:
+        """The length multiplier of segment ``name`` after renormalisation (1.0 by default)."""
+        if not self.proportions:
+            return 1.0
+        return self.proportions.get(name, 1.0) * self._normaliser()
+
     def length(self, name: str) -> float:
         """A segment length in metres (e.g. ``"thigh"``)."""
-        return _LENGTHS_170[name] * self.scale
+        if not self.proportions:
+            return _LENGTHS_170[name] * self.scale
+        return _LENGTHS_170[name] * self.scale * self.factor(name)
 
     def offset(self, name: str) -> np.ndarray:
         """A fixed offset (3,) in metres in its parent frame (e.g. ``"heel"``)."""
@@ -123,10 +176,13 @@ class BodyShape:
         return _RADII_170[name] * self.scale * self.build
 
     def ellipsoid(self, name: str) -> np.ndarray:
-        """Torso/head ellipsoid radii (3,) in metres, (forward, left, up)."""
+        """Torso/head ellipsoid radii (3,) in metres, (forward, left, up); the torso's width
+        follows the hip and shoulder width proportions."""
         radii = np.array(_ELLIPSOIDS_170[name]) * self.scale
         if name != "head":
             radii[:2] *= self.build
+        if self.proportions and name in _WIDTH_OF:
+            radii[1] *= float(np.mean([self.factor(w) for w in _WIDTH_OF[name]]))
         return radii
 
     @property

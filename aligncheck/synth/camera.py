@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -64,15 +65,18 @@ class Camera:
         if np.linalg.norm(np.cross(forward, self.up)) < 1e-9 * np.linalg.norm(forward):
             raise ValueError("Camera.up must not be parallel to the viewing direction")
 
-    @property
+    @cached_property
     def rotation(self) -> np.ndarray:
-        """World-to-camera rotation (3, 3); its rows are the camera's right, down and forward."""
+        """World-to-camera rotation (3, 3); its rows are the camera's right, down and forward
+        (computed once, read-only)."""
         forward = np.subtract(self.target, self.position)
         forward = forward / np.linalg.norm(forward)
         right = np.cross(forward, self.up)
         right = right / np.linalg.norm(right)
         down = np.cross(forward, right)
-        return np.stack([right, down, forward])
+        rotation = np.stack([right, down, forward])
+        rotation.setflags(write=False)
+        return rotation
 
     @property
     def focal_px(self) -> float:

@@ -9,7 +9,7 @@ inputs give identical pixels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -21,7 +21,18 @@ from aligncheck.landmarks import Landmark
 from aligncheck.synth.body import BodyShape, Skeleton, pose_body
 from aligncheck.synth.camera import Camera, view_camera
 from aligncheck.synth.params import PoseParams
-from aligncheck.synth.shapes import BGR, Ellipsoid, Palette, Piece, body_pieces, head_parts
+from aligncheck.synth.shapes import (
+    BGR,
+    Ellipsoid,
+    Palette,
+    Piece,
+    body_pieces,
+    hair_extras,
+    head_parts,
+)
+
+#: Paints the background (room, furniture) into an image (H, W, 3) seen through a camera.
+Backdrop = Callable[[np.ndarray, Camera], None]
 
 _SHIFT = 4  # sub-pixel bits for OpenCV drawing
 _LAYERS = ((1.0, 0.6), (0.84, 0.76), (0.68, 0.88), (0.5, 0.98), (0.3, 1.06))  # (scale, light)
@@ -128,13 +139,19 @@ def _draw_group(
     camera: Camera,
     light: np.ndarray,
 ) -> None:
-    """Paint a group of pieces layer by layer (overlays after the rest), and label them."""
+    """Paint a group of pieces layer by layer (overlays after the rest; in each tier, solo
+    pieces one at a time after the others), and label them."""
     for overlay in (False, True):
         tier = [(i, p) for i, p in pieces if p.overlay == overlay]
         outlines = [_layers((p.first, p.second), camera, light) for _, p in tier]
         for layer, (_, factor) in enumerate(_LAYERS):
             for (_, piece), outline in zip(tier, outlines, strict=True):
-                _fill(image, outline[layer], _shade(piece.colour, factor))
+                if not piece.solo:
+                    _fill(image, outline[layer], _shade(piece.colour, factor))
+        for (_, piece), outline in zip(tier, outlines, strict=True):
+            if piece.solo:
+                for layer, (_, factor) in enumerate(_LAYERS):
+                    _fill(image, outline[layer], _shade(piece.colour, factor))
         for (index, _), outline in zip(tier, outlines, strict=True):
             _fill(labels, outline[0], index, aa=False)
 
@@ -149,12 +166,19 @@ def _draw_head(
     palette: Palette,
 ) -> None:
     head, hair, decals = head_parts(skeleton, palette)
+    eye = np.array(camera.position)
+    towards = (eye - head.centre) / np.linalg.norm(eye - head.centre)
+    extras = hair_extras(skeleton, palette)
+    behind = float(-skeleton.frames["head"][:, 0] @ towards)  # > 0: the back of the head shows
+    if behind <= 0.3:
+        _draw_extras(image, extras, camera, light, palette.hair)
     for shape, colour in ((hair, palette.hair), (head, palette.skin)):
         outlines = _layers((shape,), camera, light)
         for outline, (_, factor) in zip(outlines, _LAYERS, strict=True):
             _fill(image, outline, _shade(colour, factor))
     _fill(labels, outlines[0], index, aa=False)
-    eye = np.array(camera.position)
+    if behind > 0.3:
+        _draw_extras(image, extras, camera, light, palette.hair)
     for decal in decals:
         towards = eye - decal.shape.centre
         if decal.normal @ towards / np.linalg.norm(towards) > decal.min_facing:
@@ -162,14 +186,32 @@ def _draw_head(
             _fill(image, outline, decal.colour)
 
 
-def _light(camera: Camera) -> np.ndarray:
+def _draw_extras(
+    image: np.ndarray,
+    extras: list[tuple[Ellipsoid, Ellipsoid]],
+    camera: Camera,
+    light: np.ndarray,
+    colour: BGR,
+) -> None:
+    """Paint hair pieces (a bun, a ponytail) with the usual shading layers."""
+    for pair in extras:
+        for outline, (_, factor) in zip(_layers(pair, camera, light), _LAYERS, strict=True):
+            _fill(image, outline, _shade(colour, factor))
+
+
+def _light(camera: Camera, direction: np.ndarray | None = None) -> np.ndarray:
+    """Unit vector (3,) towards the light, world axes: ``direction`` normalised, or by default
+    a light from above, over the camera's left shoulder."""
+    if direction is not None:
+        light = np.asarray(direction, dtype=float)
+        return light / np.linalg.norm(light)
     rot = camera.rotation
     towards_camera, right = -rot[2], rot[0]
     light = towards_camera * 0.7 + np.array([0.0, 0.0, 0.65]) - right * 0.35
     return light / np.linalg.norm(light)
 
 
-def _clip_near(cam: np.ndarray, near: float = 0.05) -> np.ndarray:
+def clip_near(cam: np.ndarray, near: float = 0.05) -> np.ndarray:
     """Clip a polygon (N, 3) in camera coordinates to z >= near (Sutherland-Hodgman)."""
     out = []
     for i in range(len(cam)):
@@ -181,8 +223,9 @@ def _clip_near(cam: np.ndarray, near: float = 0.05) -> np.ndarray:
     return np.array(out).reshape(-1, 3)
 
 
-def _floor_polygon(image: np.ndarray, corners: np.ndarray, colour: BGR, camera: Camera) -> None:
-    cam = _clip_near(camera.to_camera(corners))
+def fill_world_polygon(image: np.ndarray, corners: np.ndarray, colour: BGR, camera: Camera) -> None:
+    """Fill a flat polygon given by world ``corners`` (N, 3), clipped to the near plane."""
+    cam = clip_near(camera.to_camera(corners))
     if len(cam) >= 3:
         pts = np.clip(camera.project_camera(cam), -1e5, 1e5)
         cv2.fillPoly(
@@ -194,7 +237,7 @@ def _draw_room(image: np.ndarray, params: PoseParams, camera: Camera, palette: P
     image[:] = palette.wall
     big = 30.0
     floor = np.array([[-big, -big, 0.0], [big, -big, 0.0], [big, big, 0.0], [-big, big, 0.0]])
-    _floor_polygon(
+    fill_world_polygon(
         image, floor + np.array([params.root_x, params.root_y, 0.0]), palette.floor, camera
     )
     yaw = np.radians(params.root_yaw)
@@ -207,7 +250,7 @@ def _draw_room(image: np.ndarray, params: PoseParams, camera: Camera, palette: P
         origin + fwd * x + left * y
         for x, y in ((-0.55, -0.31), (1.28, -0.31), (1.28, 0.31), (-0.55, 0.31))
     ]
-    _floor_polygon(image, np.array(mat), palette.mat, camera)
+    fill_world_polygon(image, np.array(mat), palette.mat, camera)
 
 
 def _occlusion(
@@ -263,13 +306,28 @@ def _owners(lm: Landmark, depth: np.ndarray) -> set[str]:
     return parts
 
 
-def render_skeleton(skeleton: Skeleton, camera: Camera, palette: Palette | None = None) -> Render:
-    """Render a posed :class:`Skeleton` through ``camera``."""
+def render_skeleton(
+    skeleton: Skeleton,
+    camera: Camera,
+    palette: Palette | None = None,
+    *,
+    light: np.ndarray | None = None,
+    backdrop: Backdrop | None = None,
+) -> Render:
+    """Render a posed :class:`Skeleton` through ``camera``.
+
+    ``light`` (3,) is the world direction towards the light (default: from above, over the
+    camera's left shoulder); ``backdrop(image, camera)`` paints everything behind the body
+    (default: the plain room of ``palette``).
+    """
     palette = palette or Palette()
     image = np.zeros((camera.height, camera.width, 3), dtype=np.uint8)
     labels = np.full((camera.height, camera.width), -1, dtype=np.int32)
-    _draw_room(image, skeleton.params, camera, palette)
-    light = _light(camera)
+    if backdrop is None:
+        _draw_room(image, skeleton.params, camera, palette)
+    else:
+        backdrop(image, camera)
+    light = _light(camera, light)
     pieces = body_pieces(skeleton, palette)
     groups: dict[str, list[tuple[int, Piece]]] = {}
     for index, piece in enumerate(pieces):
