@@ -22,6 +22,10 @@ exact landmarks.
 accuracy, extended against rounded) and the detection rate (rounded folds flagged) and the
 false-alarm rate (extended folds flagged) are reported on the odd cases, with Wilson 95%
 intervals, overall, by camera, by head carriage and by body.
+
+``--population``: the same poses and azimuths on the people, rooms and cameras of
+:mod:`aligncheck.synth.population` (skin, hair and clothing colours, furniture, windows and
+light, camera height 0.3-1.8 m, sensor noise and JPEG), drawn from each case's seed.
 """
 
 from __future__ import annotations
@@ -33,19 +37,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame
 from aligncheck.estimate import PoseEstimator
+from aligncheck.landmarks import Landmark
 from aligncheck.rules.engine import evaluate_still
 from aligncheck.rules.loader import load_rules
 from aligncheck.rules.measures import camera_view, evaluate
 from aligncheck.rules.registry import find_pose
 from aligncheck.rules.schema import RuleSet
-from aligncheck.synth import BodyShape, PoseParams, load_poses, mirror_params, render
+from aligncheck.synth import BodyShape, PoseParams, Render, load_poses, mirror_params, render
+from aligncheck.synth import population as pop
 from aligncheck.synth.spine import spine_class, spine_fold, truth_pose
 
 FLEXIONS = tuple(float(f) for f in range(0, 75, 5))
@@ -159,16 +165,30 @@ def case_params(case: Case, base: PoseParams) -> PoseParams:
     return mirror_params(params) if case.side == "left" else params
 
 
-def measure_case(case: Case, rules: RuleSet, estimator: PoseEstimator, base: PoseParams) -> Result:
+def render_case(case: Case, base: PoseParams, population: bool) -> tuple[Case, Render]:
+    """The render of ``case``; with ``population``, the person, room and camera come from
+    :func:`aligncheck.synth.population.sample_scene` of the case's seed (its azimuth kept), and
+    the case returned records that person's height and build and the camera's elevation."""
+    view = -case.azimuth if case.side == "left" else case.azimuth
+    params = case_params(case, base)
+    if not population:
+        body = BodyShape(height=case.height, build=case.build)
+        return case, render(params, view=view, elevation=case.elevation, body=body)
+    scene = pop.sample_scene(case.seed, view)
+    shot = pop.render_scene(params, scene)
+    hips = (shot.world_xyz[Landmark.LEFT_HIP] + shot.world_xyz[Landmark.RIGHT_HIP]) / 2
+    eye = np.asarray(shot.camera.position, dtype=float) - hips
+    elevation = math.degrees(math.atan2(eye[2], math.hypot(eye[0], eye[1])))
+    body = scene.person.body
+    return replace(case, height=body.height, build=body.build, elevation=elevation), shot
+
+
+def measure_case(
+    case: Case, rules: RuleSet, estimator: PoseEstimator, base: PoseParams, population: bool
+) -> Result:
     """Render ``case`` and measure it."""
     mirrored = case.side == "left"
-    view = -case.azimuth if mirrored else case.azimuth
-    shot = render(
-        case_params(case, base),
-        view=view,
-        elevation=case.elevation,
-        body=BodyShape(height=case.height, build=case.build),
-    )
+    case, shot = render_case(case, base, population)
     result = Result(case)
     true_near = "LEFT" if (case.azimuth > 0) != mirrored else "RIGHT"
     ear = rules.measures["ear_drop"]
@@ -197,13 +217,13 @@ def measure_case(case: Case, rules: RuleSet, estimator: PoseEstimator, base: Pos
     return result
 
 
-def run(count: int) -> Iterator[Result]:
+def run(count: int, population: bool) -> Iterator[Result]:
     rules = study_rules()
     base = load_poses().pose("janu_right_folded")
     started = time.monotonic()
     with PoseEstimator(mode="image", silhouette=True) as estimator:
         for seed in range(count):
-            yield measure_case(draw_case(seed), rules, estimator, base)
+            yield measure_case(draw_case(seed), rules, estimator, base, population)
             if (seed + 1) % 100 == 0:
                 rate = (seed + 1) / (time.monotonic() - started)
                 print(f"  {seed + 1}/{count} renders, {rate:.1f}/s", file=sys.stderr)
@@ -406,12 +426,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1600)
     parser.add_argument("--save", type=Path, help="write the measured cases as JSON")
     parser.add_argument("--load", type=Path, help="report on cases saved earlier")
+    parser.add_argument(
+        "--population",
+        action="store_true",
+        help="people, rooms and cameras from aligncheck.synth.population (elevation, height "
+        "and build then come from the scene)",
+    )
     args = parser.parse_args()
     if args.load:
         rows = json.loads(args.load.read_text(encoding="utf-8"))
         results = [_result(row) for row in rows]
     else:
-        results = list(run(args.cases))
+        results = list(run(args.cases, args.population))
     if args.save:
         rows = [asdict(r) for r in results]
         text = json.dumps(rows, allow_nan=True)
