@@ -388,9 +388,14 @@ def _fmt(value: float, digits: int = 3) -> str:
 
 
 def _higher_when_rounded(family: list[Sample], measure: str) -> bool:
-    rounded = median(_pick(family, "truth", measure, label="rounded"))
-    extended = median(_pick(family, "truth", measure, label="extended"))
-    return rounded > extended
+    """The direction rounding moves the measure: on the truth, or on the model where the
+    truth has no value (``back_curve`` needs a silhouette)."""
+    for source in ("truth", "model"):
+        rounded = median(_pick(family, source, measure, label="rounded"))
+        extended = median(_pick(family, source, measure, label="extended"))
+        if math.isfinite(rounded) and math.isfinite(extended):
+            return rounded > extended
+    return True
 
 
 def table_by_flexion(family: list[Sample]) -> None:
