@@ -27,8 +27,9 @@ from aligncheck.angles import KEY_ANGLES
 from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
+from aligncheck.rules.engine import WEAK_EVIDENCE
 from aligncheck.rules.schema import Guidance
-from aligncheck.session import SessionSummary
+from aligncheck.session import UNRELIABLE_NOTE, SessionSummary
 
 if TYPE_CHECKING:
     from aligncheck.photos import PhotoAngles
@@ -179,6 +180,7 @@ _STATUS_STYLE = {
     Status.OFF: "bold red",
     Status.NOT_VISIBLE: "dim",
     Status.NOT_APPLICABLE: "dim",
+    Status.UNRELIABLE: "magenta",
 }
 
 
@@ -214,7 +216,9 @@ def print_verdict(
     )
     for note in verdict.notes:
         console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
-    shown = [r for r in verdict.results if r.status is not Status.NOT_APPLICABLE]
+    # a skeleton not read reliably leaves every rule unjudged: one line says so, not a table
+    hidden = (Status.NOT_APPLICABLE, Status.UNRELIABLE)
+    shown = [r for r in verdict.results if r.status not in hidden]
     if shown:
         table = Table(show_edge=False, pad_edge=False)
         for column, justify in (
@@ -226,14 +230,24 @@ def print_verdict(
         ):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for r in sorted(shown, key=lambda r: (not r.status.judged, r.priority)):
-            note = r.cue if r.status in (Status.OFF, Status.CLOSE) else r.reason
+            note = r.reason if not r.status.judged else r.cue if r.status is not Status.OK else ""
+            if r.status.judged and r.reason.startswith(WEAK_EVIDENCE):
+                note = f"{note} ({r.reason})" if note else r.reason
             status = f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]"
             table.add_row(escape(r.title), status, _value(r), _target(r), escape(note))
         console.print(table)
     skipped = [escape(r.title) for r in verdict.results if r.status is Status.NOT_APPLICABLE]
     if skipped:
         console.print(f"[dim]Not checked in this phase: {'; '.join(skipped)}.[/]", soft_wrap=True)
-    if verdict.top is not None:
+    if not verdict.reliable:
+        console.print(
+            f"[bold magenta]Pose not read reliably:[/] {escape(verdict.reliability)} None of "
+            f"the {len(verdict.results)} rules was judged "
+            f"([magenta]{Status.UNRELIABLE.value}[/]).",
+            soft_wrap=True,
+        )
+        console.print(f"[bold]Try:[/] {escape(verdict.suggestion)}", soft_wrap=True)
+    elif verdict.top is not None:
         console.print(f"[bold]Top cue:[/] {escape(verdict.top.cue)}", soft_wrap=True)
         if verdict.top.modification:
             console.print(f"[bold]Try:[/] {escape(verdict.top.modification)}", soft_wrap=True)
@@ -437,7 +451,8 @@ def print_summary(
         soft_wrap=True,
     )
     for note in summary.notes:
-        console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
+        if not note.startswith(UNRELIABLE_NOTE):  # said in detail below
+            console.print(f"[yellow]{escape(note)}[/]", soft_wrap=True)
     if summary.recognised:
         sides = ", ".join(f"{escape(side)} {secs:.0f} s" for side, secs in summary.sides.items())
         console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
@@ -453,6 +468,15 @@ def print_summary(
             if stats.modification:
                 line += f" [dim]Try: {escape(stats.modification)}[/]"
             console.print(line, soft_wrap=True)
+    if summary.unreliable:
+        frames = sum(u.frames for u in summary.unreliable)
+        why = "; ".join(f"{u.label}: {u.frames} frames" for u in summary.unreliable)
+        console.print(
+            f"[magenta]Not read reliably:[/] {frames} of {summary.frames} frames "
+            f"({summary.seconds_unreliable:.1f} s), not judged. Why: {escape(why)}. "
+            f"Try: {escape(summary.unreliable[0].suggestion)}",
+            soft_wrap=True,
+        )
     if files:
         console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)
 
@@ -603,7 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # click's standalone mode ends with sys.exit, usage errors too
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except AligncheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        Console(stderr=True).print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         return 2
     return 0
 

@@ -148,13 +148,15 @@ class PoseFrame:
 
 
 class Status(str, Enum):
-    """A rule's verdict for one frame."""
+    """A rule's verdict for one frame. ``UNRELIABLE``: the skeleton the pose model returned
+    cannot be a human body (see :mod:`aligncheck.plausibility`), so nothing was judged."""
 
     OK = "ok"
     CLOSE = "close"
     OFF = "off"
     NOT_VISIBLE = "not visible"
     NOT_APPLICABLE = "not applicable"
+    UNRELIABLE = "not read reliably"
 
     @property
     def judged(self) -> bool:
@@ -196,6 +198,10 @@ class Verdict:
     ``phase`` is a phase id or "" when the body is in none of the pose's phases.
     ``hold_time`` is the continuous time (s) in the pose's hold phase; ``good_time`` the part
     of it with no rule off. ``measures`` maps measure ids to values (NaN = not visible).
+    ``reliability`` is "" when the skeleton is plausible, else why it was not read reliably
+    (then every rule is :attr:`Status.UNRELIABLE`, ``top`` is None, ``suggestion`` says
+    what to change, e.g. where to put the camera, and ``reliability_check`` names the check
+    that failed, a key of :data:`aligncheck.plausibility.CHECK_LABELS`).
     """
 
     timestamp: float
@@ -214,6 +220,14 @@ class Verdict:
     hold_time: float = 0.0
     good_time: float = 0.0
     notes: tuple[str, ...] = ()
+    reliability: str = ""
+    suggestion: str = ""
+    reliability_check: str = ""
+
+    @property
+    def reliable(self) -> bool:
+        """False when the pose was not read reliably (see ``reliability``)."""
+        return not self.reliability
 
     def result(self, rule_id: str) -> RuleResult:
         """The result of rule ``rule_id``."""

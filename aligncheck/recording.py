@@ -9,7 +9,9 @@ their file properly even when the run is interrupted, so partial results stay re
 * :class:`FrameLog`: JSON Lines. The first line is a header (schema version, source, model and
   rules checksums); then one line per frame with the landmarks, the back's profile when the
   silhouette was measured (``back``: one number or null per station), side, phase, measures and
-  rule statuses. :func:`read_frame_log` reads it back (for ``--from-landmarks``).
+  rule statuses, and, for a frame whose skeleton was not read reliably, ``unreliable`` with the
+  failed check, the reason and the suggestion. :func:`read_frame_log` reads it back (for
+  ``--from-landmarks``).
 """
 
 from __future__ import annotations
@@ -172,8 +174,15 @@ class FrameLog:
             "hold": round(verdict.hold_time, 2),
             "measures": {k: _num(v, 3) for k, v in verdict.measures.items()},
             "status": {r.rule_id: r.status.value for r in verdict.results},
+            "why": {r.rule_id: r.reason for r in verdict.results if r.reason},
             "top": verdict.top.rule_id if verdict.top else None,
         }
+        if not verdict.reliable:
+            line["unreliable"] = {
+                "check": verdict.reliability_check,
+                "reason": verdict.reliability,
+                "suggestion": verdict.suggestion,
+            }
         self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def close(self) -> None:

@@ -51,4 +51,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "measures": {k: _num(v) for k, v in verdict.measures.items()},
         "rules": [result_json(r) for r in verdict.results],
         "notes": list(verdict.notes),
+        "read_reliably": verdict.reliable,
+        "reliability": verdict.reliability or None,
+        "reliability_check": verdict.reliability_check or None,
+        "suggestion": verdict.suggestion or None,
     }

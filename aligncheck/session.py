@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, RuleResult, Status, Verdict
+from aligncheck.plausibility import CHECK_LABELS
 from aligncheck.rules.schema import RuleSet
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -36,6 +37,8 @@ SERIES_RATE_HZ = 4.0
 RECOGNISED_SECONDS = 2.0
 KEYFRAME_WIDTH = 640
 _WEIGHT = {Status.OK: 1.0, Status.CLOSE: 0.5, Status.OFF: 0.0}
+#: How the summary's note on frames not read reliably begins.
+UNRELIABLE_NOTE = "The camera did not read the body reliably"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,17 @@ class KeyFrame:
 
 
 @dataclass(frozen=True)
+class UnreliableStats:
+    """Time in which the pose was not read reliably because of one plausibility check."""
+
+    check: str
+    label: str
+    seconds: float
+    suggestion: str
+    frames: int = 0
+
+
+@dataclass(frozen=True)
 class SessionSummary:
     """Everything a report says about one session."""
 
@@ -119,6 +133,9 @@ class SessionSummary:
     key_frames: list[KeyFrame]
     guidance: list[dict[str, str]]
     notes: list[str]
+    #: Seconds in which the skeleton was not a plausible body (nothing judged), and why.
+    seconds_unreliable: float = 0.0
+    unreliable: list[UnreliableStats] = field(default_factory=list)
     schema_version: int = SUMMARY_SCHEMA_VERSION
 
     def rule(self, rule_id: str) -> RuleStats:
@@ -190,6 +207,7 @@ class SessionRecorder:
         self._best: tuple[float, KeyFrame] | None = None
         self._faults: dict[str, tuple[float, KeyFrame]] = {}
         self._notes: list[str] = []
+        self._unreliable: dict[str, tuple[float, int, str]] = {}
 
     def note(self, text: str) -> None:
         """Add a remark for the report (e.g. the file was truncated)."""
@@ -210,6 +228,13 @@ class SessionRecorder:
             self._nobody += dt
         if verdict.people > 1:
             self._several += dt
+        if not verdict.reliable:
+            seconds, frames, _ = self._unreliable.get(verdict.reliability_check, (0.0, 0, ""))
+            self._unreliable[verdict.reliability_check] = (
+                seconds + dt,
+                frames + 1,
+                verdict.suggestion,
+            )
         if verdict.phase:
             self._in_pose += dt
             if verdict.side:
@@ -330,6 +355,13 @@ class SessionRecorder:
                 f"{RECOGNISED_SECONDS:g} s in any of its phases), so no alignment score or "
                 "faults are reported."
             )
+        unreliable = self._unreliable_stats()
+        seconds_unreliable = sum(u.seconds for u in unreliable)
+        if seconds_unreliable >= 0.5:
+            notes.append(
+                f"{UNRELIABLE_NOTE} for {seconds_unreliable:.0f} s (most often: "
+                f"{unreliable[0].label}), so nothing was judged then. {unreliable[0].suggestion}"
+            )
         duration = (self._last_t or 0.0) - (self._first_t or 0.0)
         summary = SessionSummary(
             source=self.source,
@@ -361,11 +393,23 @@ class SessionRecorder:
                 {"title": g.title, "text": g.text, "source": g.source} for g in self.rules.guidance
             ],
             notes=notes,
+            seconds_unreliable=round(seconds_unreliable, 3),
+            unreliable=unreliable,
         )
         # show the frames of the faults worth working on, not of every passing moment
         worth = {r.rule_id for r in summary.corrections()}
         kept = [k for k in summary.key_frames if k.kind != "fault" or k.rule_id in worth]
         return replace(summary, key_frames=kept)
+
+    def _unreliable_stats(self) -> list[UnreliableStats]:
+        """Per failed check, longest first."""
+        stats = [
+            UnreliableStats(
+                check, CHECK_LABELS.get(check, check), round(seconds, 3), suggestion, frames
+            )
+            for check, (seconds, frames, suggestion) in self._unreliable.items()
+        ]
+        return sorted(stats, key=lambda u: -u.seconds)
 
 
 def _clean(value: Any) -> Any:
@@ -423,5 +467,7 @@ def summary_from_json(data: dict[str, Any]) -> SessionSummary:
         key_frames=[KeyFrame(**kf) for kf in data["key_frames"]],
         guidance=data["guidance"],
         notes=data["notes"],
+        seconds_unreliable=data.get("seconds_unreliable", 0.0),
+        unreliable=[UnreliableStats(**u) for u in data.get("unreliable", [])],
         schema_version=data.get("schema_version", SUMMARY_SCHEMA_VERSION),
     )

@@ -390,12 +390,13 @@ def test_a_landmark_just_below_the_threshold_is_hidden(tmp_path):
     ("views", "yaw", "status", "reason"),
     [
         ("[side]", 0, NOT_VISIBLE, "not measurable from a front view (needs a side view)"),
-        ("[side]", 90, OK, ""),
-        ("[front]", 0, OK, ""),
+        ("[side]", 90, OK, "measured from a side view"),
+        # straight on is also within the diagonal range: judged, but the evidence is weak
+        ("[front]", 0, OK, "not sure from this view (the camera may be at a diagonal view)"),
         ("[front]", 90, NOT_VISIBLE, "not measurable from a side view (needs a front view)"),
-        ("[diagonal]", 0, OK, ""),  # straight on is also within the diagonal range
+        ("[diagonal]", 0, OK, "not sure from this view (the camera may be at a front view)"),
         ("[back]", 0, NOT_VISIBLE, "not measurable from a front view (needs a back view)"),
-        ("[back]", 180, OK, ""),
+        ("[back]", 180, OK, "not sure from this view (the camera may be at a diagonal view)"),
     ],
 )
 def test_a_measure_is_judged_only_from_the_views_it_lists(tmp_path, views, yaw, status, reason):
@@ -679,7 +680,7 @@ def test_every_yaml_snippet_in_the_docs_parses():
 
 
 def _seated(knee: float = 180.0, lean_back: float = 0.0, legs_apart: float = 0.0) -> PoseFrame:
-    """Sitting in staff pose seen from the left (the person faces the image's right), the
+    """Sitting in staff pose seen from the left (so the person faces the image's left), the
     trunk leaning back by ``lean_back`` degrees, both knees at ``knee`` degrees (bent upwards)
     and the legs opened by ``legs_apart`` degrees in total."""
     p: dict[str, np.ndarray] = {}
@@ -713,6 +714,7 @@ def _seated(knee: float = 180.0, lean_back: float = 0.0, legs_apart: float = 0.0
         p[f"MOUTH_{side}"] = np.array([0.09 - 0.57 * math.sin(a), -0.57, 0.025 * sign])
     p["NOSE"] = np.array([0.1 - 0.6 * math.sin(a), -0.6 * math.cos(a), 0.0])
     world = np.array([p[lm.name] for lm in Landmark])
+    world[:, 0] *= -1.0  # built facing +x; a body seen from its left faces -x
     image = np.array([400.0, 500.0]) + 400.0 * world[:, :2]
     return PoseFrame(image, world, np.ones(NUM_LANDMARKS), 0.0, SIZE)
 

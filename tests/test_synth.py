@@ -302,6 +302,20 @@ def test_occlusion_flags_the_far_side_in_a_side_view(upright):
     assert upright.occluded[L.RIGHT_SHOULDER]
 
 
+def test_default_body_and_palette_still_render_the_bundled_stills_exactly(library):
+    # the population's extensions (proportions, patterns, hair styles, rooms, light) default
+    # to the original practitioner: the committed sample stills are reproduced bit for bit
+    import cv2
+
+    from aligncheck.synth.samples import STILLS
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    for still in STILLS:
+        shot = render(library.pose(still.pose), view=still.view, elevation=still.elevation)
+        committed = cv2.imread(str(samples / f"{still.name}.png"))
+        assert np.array_equal(shot.image, committed), still.name
+
+
 # --- end to end through MediaPipe -------------------------------------------------------------
 
 

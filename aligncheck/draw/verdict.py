@@ -2,7 +2,9 @@
 measured values at their joints, a header with side, phase and view, and the top cue.
 
 Colours: green = ok, amber = close, red = off; grey = not visible or not judged. A joint takes
-the colour of the worst judged rule that uses it. Only draws; every decision is in the Verdict.
+the colour of the worst judged rule that uses it. A skeleton that was not read reliably (not a
+plausible body) is drawn all in grey, with "Pose not read reliably" and the suggestion in the
+cue banner. Only draws; every decision is in the Verdict.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ def draw_status_skeleton(
             if r.status.judged and start in r.landmarks and end in r.landmarks
         ]
         colour = status_colour(max(statuses, key=_RANK.__getitem__), s) if statuses else s.bone
+        if not verdict.reliable:
+            colour = s.hidden
         cv2.line(canvas, a, b, s.text_shadow, s.line_width + 3, cv2.LINE_AA)
         cv2.line(canvas, a, b, colour, s.line_width + 1, cv2.LINE_AA)
     for index, xy in enumerate(pose.image_xy):
@@ -109,6 +113,8 @@ def draw_status_skeleton(
             cv2.circle(canvas, p, s.point_radius, s.hidden, max(1, s.line_width // 2), cv2.LINE_AA)
             continue
         colour = status_colour(joints[index], s) if index in joints else s.joint
+        if not verdict.reliable:
+            colour = s.hidden
         cv2.circle(canvas, p, s.point_radius + 1, s.text_shadow, -1, cv2.LINE_AA)
         cv2.circle(canvas, p, s.point_radius, colour, -1, cv2.LINE_AA)
 
@@ -124,8 +130,15 @@ def _draw_header(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     draw_label(canvas, "  |  ".join(parts), (s.point_radius, 0), s)
 
 
+def unreliable_cue(verdict: Verdict) -> str:
+    """The banner text for a verdict whose pose was not read reliably."""
+    return f"Pose not read reliably: {verdict.suggestion}".strip()
+
+
 def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
-    if verdict.top is not None:
+    if not verdict.reliable:
+        text, colour = unreliable_cue(verdict), s.close
+    elif verdict.top is not None:
         text, colour = verdict.top.cue, s.off
     elif verdict.detected and any(r.status.judged for r in verdict.results):
         text, colour = "Good alignment", s.ok

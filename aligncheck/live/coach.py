@@ -13,6 +13,9 @@ a replayed session says the same things at the same moments:
    gap is said when the gap is over, if it still applies.
 5. Silence while all is well. When nobody is in view: silence, except once, after
    ``NOBODY_AFTER`` seconds, "I can't see you; come back into the picture."
+6. When the pose is not read reliably (the skeleton is not a plausible body) for
+   ``UNRELIABLE_AFTER`` seconds: the verdict's suggestion (e.g. where to put the camera), at
+   most once every ``UNRELIABLE_REPEAT`` seconds; no correction is said meanwhile.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from aligncheck.rules.schema import GuideStep
 #: the picture, or a frame the model misses, passes unmentioned.
 NOBODY_AFTER = 3.0
 NOBODY_TEXT = "I can't see you; come back into the picture."
+#: Seconds of frames not read reliably before the coach suggests a fix, and the least time
+#: between two such suggestions: a passing misreading goes unmentioned, a lasting one is
+#: mentioned once in a while, never nagging.
+UNRELIABLE_AFTER = 2.0
+UNRELIABLE_REPEAT = 30.0
+UNRELIABLE_TEXT = "I can't read your pose well."
 #: Confirmations, taken in turn so that they do not sound mechanical (deterministic).
 CONFIRMATIONS = ("Good, that's it.", "Yes, just like that.", "That's better.", "Good. Stay there.")
 
@@ -79,6 +88,8 @@ class Coach:
         self._nobody_since: float | None = None
         self._nobody_said = False
         self._seen: float | None = None
+        self._unreliable_since: float | None = None
+        self._unreliable_said: float | None = None
 
     # -- the policy -------------------------------------------------------------------------
     def update(self, verdict: Verdict, guide: GuideState | None = None) -> Utterance | None:
@@ -98,6 +109,9 @@ class Coach:
         if guide is not None and guide.step is not None and not self._announced(guide):
             # a new step waits for the gap if it must, and nothing jumps ahead of it
             return self._step(guide.index, guide.step, t)
+        if not verdict.reliable:
+            return self._unreliable(verdict.suggestion, t)
+        self._unreliable_since = None
         if self._confirmation_due(verdict):
             return self._confirmation(t)
         return self._cue(verdict, t)
@@ -110,6 +124,19 @@ class Coach:
             return None
         said = self._say(Utterance(NOBODY_TEXT, "info"), t)
         self._nobody_said = said is not None
+        return said
+
+    def _unreliable(self, suggestion: str, t: float) -> Utterance | None:
+        if self._unreliable_since is None:
+            self._unreliable_since = t
+        if t - self._unreliable_since < UNRELIABLE_AFTER:
+            return None
+        if self._unreliable_said is not None and t - self._unreliable_said < UNRELIABLE_REPEAT:
+            return None
+        text = f"{UNRELIABLE_TEXT} {suggestion}".strip()
+        said = self._say(Utterance(text, "info"), t, repeat_ok=True)
+        if said is not None:
+            self._unreliable_said = t
         return said
 
     def _announced(self, guide: GuideState) -> bool:

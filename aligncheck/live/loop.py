@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, Verdict
+from aligncheck.draw.verdict import unreliable_cue
 from aligncheck.live.capture import Captured, LiveSource, open_live_source
 from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
@@ -47,6 +48,9 @@ Echo = Callable[[str], None]
 SETUP_SECONDS = 6.0
 #: With no frame for this long (s, wall clock) the source counts as gone.
 STALL_SECONDS = 10.0
+#: A pose not read reliably for less than this (s of source time) keeps the cue on screen as it
+#: was, so a misread frame or two does not make the banner flicker.
+SHOW_UNRELIABLE_AFTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,8 @@ class HoldTimer:
     """Seconds of good alignment in the hold phase, from the verdicts' ``good_time``.
 
     Unlike the engine's own count, it *pauses* while nobody is in view (the practitioner may
-    step out of the picture and back) and ignores the time the session was paused; it resets
-    when the body is seen outside the hold phase.
+    step out of the picture and back) or the pose is not read reliably, and ignores the time
+    the session was paused; it resets when the body is seen outside the hold phase.
     """
 
     def __init__(self, hold_phase: str) -> None:
@@ -127,7 +131,7 @@ class HoldTimer:
     def update(self, verdict: Verdict, resumed: bool = False) -> float | None:
         """The timer after ``verdict`` (None when it is not running or paused: not in the hold
         phase). ``resumed``: the first frame after a pause, whose time gap does not count."""
-        if not verdict.detected:
+        if not verdict.detected or not verdict.reliable:
             self.paused, self._previous = self.seconds > 0, None
             return self.seconds if self.paused else None
         self.paused = False
@@ -227,6 +231,8 @@ class _Session:
         self._said_setup: set[str] = set()
         self._status: dict[str, str] = {}
         self._notice = ""
+        self._unreliable_since: float | None = None
+        self._shown_cue: tuple[str, str] = ("", "info")
 
     # -- output -----------------------------------------------------------------------------
     def line(self, text: str, t: float | None = None) -> None:
@@ -436,15 +442,22 @@ class _Session:
             cue, kind = self.setup_problems[0], "warn"
         elif not verdict.detected:
             cue, kind = "Nobody in view: come back into the picture", "warn"
+        elif not verdict.reliable:
+            cue, kind = self._unreliable_cue(verdict)
         elif verdict.top is not None:
             cue, kind = verdict.top.cue, "off"
         elif any(r.status.judged for r in verdict.results):
             cue, kind = "Good alignment", "ok"
         elif guide is not None and guide.step is not None:
             cue = guide.step.say
+        if verdict.reliable:
+            self._unreliable_since = None
+        self._shown_cue = (cue, kind)
         notices = list(verdict.notes)
         if not verdict.detected and self.hold.paused:
             notices.append("Hold timer paused while nobody is in view.")
+        elif not verdict.reliable and self.hold.paused:
+            notices.append("Hold timer paused while the pose is not read reliably.")
         if self.voice_message:
             notices.append(self.voice_message)
         if not self.setup_done:
@@ -466,6 +479,16 @@ class _Session:
             flags=tuple(flags),
             show_angles=self.show_angles,
         )
+
+    def _unreliable_cue(self, verdict: Verdict) -> tuple[str, str]:
+        """ "Pose not read reliably" and the suggestion, once it has lasted
+        :data:`SHOW_UNRELIABLE_AFTER`; until then the cue shown before."""
+        t = verdict.timestamp
+        if self._unreliable_since is None or t < self._unreliable_since:
+            self._unreliable_since = t
+        if t - self._unreliable_since < SHOW_UNRELIABLE_AFTER:
+            return self._shown_cue
+        return unreliable_cue(verdict), "warn"
 
     def _report(self, verdict: Verdict, guide: GuideState | None, screen: Screen, t: float) -> None:
         if guide is not None:

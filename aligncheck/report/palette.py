@@ -15,7 +15,8 @@ def _frozen(mapping: dict[str, str]) -> Mapping[str, str]:
 
 @dataclass(frozen=True)
 class Palette:
-    """Status colours (ok green, close amber, off red, not visible grey), phase colours and ink."""
+    """Status colours (ok green, close amber, off red, not visible grey, not read reliably
+    violet), phase colours and ink."""
 
     status: Mapping[str, str] = field(
         default_factory=lambda: _frozen(
@@ -25,6 +26,7 @@ class Palette:
                 Status.OFF.value: "#d0583f",
                 Status.NOT_VISIBLE.value: "#c3c8ce",
                 Status.NOT_APPLICABLE.value: "none",
+                Status.UNRELIABLE.value: "#9c8ec4",
             }
         )
     )

@@ -42,6 +42,7 @@ _STATUS_LEGEND = (
     (Status.OFF, "off", "needs work"),
     (Status.NOT_VISIBLE, "not-visible", "not visible to the camera"),
     (Status.NOT_APPLICABLE, "not-applicable", "not checked in this phase"),
+    (Status.UNRELIABLE, "unreliable", "the camera's skeleton was not a real body"),
 )
 
 
@@ -214,6 +215,16 @@ class _Builder:
             facts.append(Fact("Alignment score", f"{s.score:.0f}", SCORE_EXPLAINED, level))
         else:
             facts.append(Fact("Alignment score", "–", "no score: the pose was not judged"))
+        if s.seconds_unreliable > 0:
+            why = "; ".join(f"{u.label} ({duration(u.seconds)})" for u in s.unreliable)
+            facts.append(
+                Fact(
+                    "Not read reliably",
+                    duration(s.seconds_unreliable),
+                    f"not judged: {why}. {s.unreliable[0].suggestion}",
+                    "unreliable",
+                )
+            )
         return tuple(facts)
 
     def lead(self) -> str:

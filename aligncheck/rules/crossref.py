@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from aligncheck.rules.fields import FieldChecker
-from aligncheck.rules.issues import brief, suggest
+from aligncheck.rules.issues import brief
 from aligncheck.rules.schema import Measure, Phase, Rule, Sides
 from aligncheck.rules.yamlio import LineDict
 
@@ -45,14 +45,14 @@ def check_references(
                 measure.line,
                 f"measures.{measure.id}.calibrate.phase",
                 f"unknown phase {brief(measure.calibrate.phase)}; "
-                + suggest(measure.calibrate.phase, phase_ids),
+                + checker.suggest(measure.calibrate.phase, phase_ids),
             )
     hold = top.get("hold_phase")
     if hold is not None and not (isinstance(hold, str) and hold in phase_ids):
         checker.error(
             top.line_of("hold_phase"),
             "hold_phase",
-            f"unknown phase {brief(hold)}; " + suggest(hold, phase_ids),
+            f"unknown phase {brief(hold)}; " + checker.suggest(hold, phase_ids),
         )
     found, detect = sides
     if found is not None and detect is not None and found.detect.measure:
@@ -61,7 +61,7 @@ def check_references(
             checker.error(
                 detect.line_of("measure"),
                 "sides.detect.measure",
-                f"unknown measure {brief(name)}; " + suggest(name, measures),
+                f"unknown measure {brief(name)}; " + checker.suggest(name, measures),
             )
     near = found.detect.near if found is not None else None
     known = set(measures) | set(checker.broken_measures)
@@ -69,5 +69,5 @@ def check_references(
         checker.error(
             detect.line_of("near"),
             "sides.detect.near.measure",
-            f"unknown measure {brief(near.measure)}; " + suggest(near.measure, measures),
+            f"unknown measure {brief(near.measure)}; " + checker.suggest(near.measure, measures),
         )

@@ -1,7 +1,9 @@
 """The rule engine: turns PoseFrames into Verdicts, frame after frame.
 
-Per frame it smooths the landmarks, recognises the camera view, decides which side is being
-practised, evaluates every measure for that side, finds the phase, and gives each rule a status.
+Per frame it smooths the landmarks, checks that the skeleton can be a human body (else every
+rule is "not read reliably" and nothing else changes: see :meth:`RuleEngine._unreliable`),
+recognises the camera view, decides which side is being practised, evaluates every measure for
+that side, finds the phase, and gives each rule a status.
 Over time it keeps feedback calm:
 
 * **hysteresis**: a rule that is ok stays ok until its value leaves the ok band by more than
@@ -22,13 +24,26 @@ import statistics
 from dataclasses import dataclass, field, replace
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
+from aligncheck.plausibility import (
+    BodyHistory,
+    Plausibility,
+    PlausibilityLimits,
+    judge,
+    skeleton_stats,
+)
 from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, evaluate
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
-#: Visibility from which the far limb counts as clearly seen when telling the sides apart; a
-#: limb hidden behind the near one is often guessed (e.g. a folded leg drawn straight).
-_FAR_VISIBILITY = 0.8
+#: How a verdict from weak evidence begins its reason.
+WEAK_EVIDENCE = "not sure from this view"
+
+#: Visibility from which the far limb counts when telling the sides apart. A limb hidden
+#: behind the near one is often guessed (a folded leg drawn straight), so a photo, which must
+#: decide from one picture, only lets a clearly seen far limb veto the near limb; a video waits
+#: for clear evidence (a half-hidden far limb that looks alike vetoes too) and keeps the side
+#: it found.
+_FAR_VISIBILITY = {"still": 0.8, "video": 0.3}
 
 
 def _view_words(view: str) -> str:
@@ -47,6 +62,8 @@ class EngineSettings:
     min_duration: float = 0.4
     band_margin: float = 0.15
     smoothing: OneEuroSettings | None = field(default_factory=OneEuroSettings)
+    #: Limits of the skeleton plausibility check; None turns the check off.
+    plausibility: PlausibilityLimits | None = field(default_factory=PlausibilityLimits)
 
 
 class _Debounced:
@@ -125,6 +142,8 @@ class RuleEngine:
         self._last_t: float | None = None
         self._top_id = ""
         self._forced_side: bool | None = None
+        self._alike = False  # the near and the far limb look alike in this frame
+        self._body = BodyHistory()
 
     def force_side(self, mirrored: bool | None) -> None:
         """Judge the written side (False), the mirrored side (True), or detect it (None)."""
@@ -147,14 +166,18 @@ class RuleEngine:
         if not pose.detected:
             self._hold_start = None
             return self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "nobody in view")
+        plausible = self._plausible(pose)
+        if not plausible.reliable:
+            return self._unreliable(pose, plausible, t, dt)
         threshold = self.settings.visibility_threshold
         view = camera_view(pose, threshold)
+        self._alike = False
         mirrored = self._side(pose, view, t)
         if self.rules.sides is not None and mirrored is None:
             detect = self.rules.measures[self.rules.sides.detect.measure]
             written = evaluate(detect, pose, False, threshold, view.near)
             other = evaluate(detect, pose, True, threshold, view.near)
-            if not (written.visible and other.visible):
+            if not (written.visible and other.visible) and not self._alike:
                 why = written.reason() or other.reason()
                 return self._verdict(
                     pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
@@ -214,13 +237,48 @@ class RuleEngine:
             else (),
         )
 
-    def _blank(self, rule: Rule, reason: str) -> RuleResult:
+    def _plausible(self, pose: PoseFrame) -> Plausibility:
+        """Whether the skeleton can be a body; reliable frames of a video feed the person's
+        proportions (:class:`~aligncheck.plausibility.BodyHistory`)."""
+        limits = self.settings.plausibility
+        if limits is None:
+            return Plausibility()
+        stats = skeleton_stats(pose, self.settings.visibility_threshold)
+        history = self._body if self.temporal else None
+        found = judge(stats, history, limits)
+        if found.reliable and history is not None:
+            history.add(stats)
+        return found
+
+    def _unreliable(self, pose: PoseFrame, plausible: Plausibility, t: float, dt: float) -> Verdict:
+        """A frame whose skeleton is not a body: no rule judged, no top cue; side, phase,
+        statuses and calibration stay as they were, and the hold timer stands still."""
+        if self._hold_start is not None:
+            self._hold_start += dt  # the time not read reliably does not count as holding
+        results = tuple(
+            self._blank(r, plausible.reason, Status.UNRELIABLE) for r in self.rules.rules
+        )
+        verdict = self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "", results)
+        return replace(
+            verdict,
+            side=self._side_name(self._mirrored.value),  # type: ignore[arg-type]
+            mirrored=bool(self._mirrored.value),
+            phase_label=Status.UNRELIABLE.value,
+            top=None,
+            hold_time=t - self._hold_start if self._hold_start is not None else 0.0,
+            good_time=self._good_time if self._hold_start is not None else 0.0,
+            reliability=plausible.reason,
+            suggestion=plausible.suggestion,
+            reliability_check=plausible.check,
+        )
+
+    def _blank(self, rule: Rule, reason: str, status: Status = Status.NOT_VISIBLE) -> RuleResult:
         unit = self.rules.measures[rule.measure].unit
         ok, close = (rule.ok.low, rule.ok.high), (rule.close.low, rule.close.high)
         return RuleResult(
             rule.id,
             rule.title,
-            Status.NOT_VISIBLE,
+            status,
             math.nan,
             unit,
             ok,
@@ -274,6 +332,7 @@ class RuleEngine:
         written_side = self.rules.sides.roles[role]
         mirrored = written_side != view.near
         if role == cue.role_above and self._far_alike(pose, view, mirrored):
+            self._alike = True
             return None  # both limbs look alike (e.g. both legs straight): nothing to tell
         return mirrored
 
@@ -284,7 +343,8 @@ class RuleEngine:
         if detect.threshold is None:
             return False
         measure = self.rules.measures[detect.measure]
-        other = evaluate(measure, pose, not mirrored, _FAR_VISIBILITY, view.near)
+        seen = _FAR_VISIBILITY["video" if self.temporal else "still"]
+        other = evaluate(measure, pose, not mirrored, seen, view.near)
         sign = 1.0 if detect.prefer == "larger" else -1.0
         return math.isfinite(other.value) and sign * (other.value - detect.threshold) > 0
 
@@ -410,7 +470,17 @@ class RuleEngine:
             return Status.NOT_VISIBLE, mv.reason()
         held = self._status[rule.id].value
         held = held if self.temporal and isinstance(held, Status) and held.judged else None
-        return classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin), ""
+        status = classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin)
+        doubtful = sorted(v for v in view.matches if not measure.reliable_from(v, near_role))
+        if view.name and doubtful:
+            # The camera may also be where this measure is not reliable: say so, and never
+            # give a firm "off" from such weak evidence.
+            also = " or ".join(_view_words(v) for v in doubtful)
+            if status is Status.OFF:
+                status = Status.CLOSE
+            return status, f"{WEAK_EVIDENCE} (the camera may be at {also})"
+        where = _view_words(view.name + "/" + (near_role or "")) if view.name else "this view"
+        return status, f"measured from {where}"
 
     def _near_role(self, view: CameraView, mirrored: bool) -> str | None:
         """The role whose side of the body is nearer the camera (None for poses without sides)."""

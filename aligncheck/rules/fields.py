@@ -20,9 +20,12 @@ from aligncheck.rules.issues import RuleFileError, RuleIssue, brief, field_name,
 from aligncheck.rules.schema import Band
 from aligncheck.rules.yamlio import LineDict, LineList
 
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
+ID = re.compile(r"^[a-z][a-z0-9_]*\Z")  # \Z: "$" would let a final newline through
 #: A file with more problems than this is reported up to here: it is not a rule file.
 MAX_ISSUES = 100
+#: Problems that get a "did you mean"; finding the nearest name costs time, so a file full
+#: of unknown names gets the list of valid ones only after these.
+MAX_HINTS = 20
 #: Unicode categories refused in text: control characters and lone surrogates (they break
 #: the console, the speech engine and the UTF-8 reports).
 _BAD_CHARACTERS = frozenset({"Cc", "Cs"})
@@ -65,15 +68,23 @@ class FieldChecker:
         self.roles: dict[str, str] = {}
         #: Measures defined but invalid: references to them are not reported again.
         self.broken_measures: set[str] = set()
+        self.hints = 0
 
     def error(self, line: int, field: str, message: str) -> None:
         """Record a problem; stop reading the file once there are too many."""
         self.issues.append(RuleIssue(self.path, line, field, message))
         if len(self.issues) >= MAX_ISSUES:
             self.issues.append(
-                RuleIssue(self.path, line, field, f"stopped after {MAX_ISSUES} problems")
+                RuleIssue(
+                    self.path, line, "file", f"stopped after {MAX_ISSUES} problems; fix these first"
+                )
             )
             raise RuleFileError(self.issues)
+
+    def suggest(self, value: Any, valid: Collection[str]) -> str:
+        """'expected one of: ...', with the nearest valid name for the first few problems."""
+        self.hints += 1
+        return suggest(value, valid, hint=self.hints <= MAX_HINTS)
 
     def mapping(
         self, node: Any, field: str, line: int, required: set[str], optional: set[str]
@@ -91,7 +102,7 @@ class FieldChecker:
                 self.error(
                     node.line_of(key),
                     f"{field}.{field_name(key)}",
-                    "unknown field; " + suggest(key, required | optional),
+                    "unknown field; " + self.suggest(key, required | optional),
                 )
         for key in sorted(required - set(node)):
             self.error(node.line, f"{field}.{key}", "required field is missing")
@@ -178,7 +189,7 @@ class FieldChecker:
                 self.error(
                     line,
                     f"{field}.{key}[{i}]",
-                    f"unknown name {brief(item)}; " + suggest(item, valid),
+                    f"unknown name {brief(item)}; " + self.suggest(item, valid),
                 )
             else:
                 self.error(line, f"{field}.{key}[{i}]", _not_a_name(item, valid))

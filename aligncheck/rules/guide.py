@@ -4,6 +4,7 @@
 practitioner is on. A step is done when the body has been in one of the step's phases for the
 step's ``hold`` seconds with its ``rules_ok`` rules ok (or not visible); then the next step
 begins. Steps are only ever taken in order; :meth:`Guide.restart` starts again from the first.
+A frame whose pose was not read reliably pauses the step: its time neither counts nor resets.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class Guide:
         """Start again from the first step."""
         self._index = 0
         self._since: float | None = None
+        self._last: float | None = None
+        self._progress = 0.0
 
     def _satisfied(self, step: GuideStep, verdict: Verdict) -> bool:
         if verdict.phase not in step.phases:
@@ -57,6 +60,11 @@ class Guide:
         """The state after ``verdict``."""
         advanced = False
         step = self.steps[self._index] if self._index < len(self.steps) else None
+        last, self._last = self._last, verdict.timestamp
+        if not verdict.reliable:
+            if self._since is not None and last is not None:
+                self._since += max(0.0, verdict.timestamp - last)  # paused
+            return GuideState(self._index, len(self.steps), step, False, self._progress)
         progress = 0.0
         if step is not None:
             if self._satisfied(step, verdict):
@@ -71,4 +79,5 @@ class Guide:
                     progress = 0.0
             else:
                 self._since = None
+        self._progress = progress
         return GuideState(self._index, len(self.steps), step, advanced, progress)

@@ -17,6 +17,8 @@ from aligncheck.errors import AligncheckError
 
 #: The most characters of a value or name quoted in a message.
 SHOWN = 60
+#: The most valid names searched for the nearest one (landmarks and roles make about 100).
+HINT_OPTIONS = 250
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,12 @@ def field_name(key: Any) -> str:
     return _clip(_printable(str(key) if isinstance(key, str) else _sketch(key, SHOWN)), SHOWN)
 
 
-def suggest(value: Any, valid: Iterable[str]) -> str:
-    """'expected one of: ...', with the nearest valid name when ``value`` is close to one."""
+def suggest(value: Any, valid: Iterable[str], hint: bool = True) -> str:
+    """'expected one of: ...', with the nearest valid name when ``value`` is close to one
+    (looked for only with ``hint``, among at most :data:`HINT_OPTIONS` names)."""
     options = sorted(valid)
     close: list[str] = []
-    if isinstance(value, str) and len(value) <= 4 * SHOWN:
+    if hint and isinstance(value, str) and len(value) <= 4 * SHOWN and len(options) <= HINT_OPTIONS:
         close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
         if not close:
             lowered = difflib.get_close_matches(value.lower(), [o.lower() for o in options], n=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aligncheck.rules.fields import ID, FieldChecker, is_name
-from aligncheck.rules.issues import brief, field_name, suggest
+from aligncheck.rules.issues import brief, field_name
 from aligncheck.rules.parse_points import points
 from aligncheck.rules.schema import (
     IMAGE_ONLY,
@@ -64,7 +64,7 @@ def _calibration(checker: FieldChecker, node: LineDict, field: str) -> Calibrati
         checker.error(
             cal.line_of("mode"),
             f"{field}.mode",
-            f"unknown mode {brief(mode)}; " + suggest(mode, _MODES),
+            f"unknown mode {brief(mode)}; " + checker.suggest(mode, _MODES),
         )
         mode = "ratio"
     phase = cal.get("phase")
@@ -98,7 +98,7 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
         checker.error(
             node.line_of("type"),
             f"{field}.type",
-            f"unknown measure type {brief(kind)}; " + suggest(kind, MEASURE_TYPES),
+            f"unknown measure type {brief(kind)}; " + checker.suggest(kind, MEASURE_TYPES),
         )
         return None
     count, needs_reference = MEASURE_TYPES[kind]
@@ -111,7 +111,7 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
         checker.error(
             node.line_of("space"),
             f"{field}.space",
-            f"unknown space {brief(space)}; " + suggest(space, _SPACES),
+            f"unknown space {brief(space)}; " + checker.suggest(space, _SPACES),
         )
     elif kind in WORLD_ONLY and space != "world":
         checker.error(node.line_of("space"), f"{field}.space", f"a {kind} needs space: world")

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from typing import Any
 
 from aligncheck.rules.fields import FieldChecker, is_name
-from aligncheck.rules.issues import brief, field_name, suggest
+from aligncheck.rules.issues import brief, field_name
 from aligncheck.rules.schema import Condition, Measure, Phase, Rule
 from aligncheck.rules.yamlio import LineDict, LineList
 
@@ -27,7 +27,7 @@ def _measure_name(
         checker.error(
             node.line_of("measure"),
             f"{field}.measure",
-            f"unknown measure {brief(name)}; " + suggest(name, measures),
+            f"unknown measure {brief(name)}; " + checker.suggest(name, measures),
         )
     return ""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aligncheck.landmarks import Landmark
 from aligncheck.rules.fields import FieldChecker
-from aligncheck.rules.issues import brief, suggest
+from aligncheck.rules.issues import brief
 from aligncheck.rules.schema import Point
 from aligncheck.rules.yamlio import LineDict, LineList
 
@@ -59,7 +59,7 @@ def landmark(
         return Landmark[name], ""
     prefixes = [r.upper() for r in checker.roles] + ["NEAR", "FAR"]
     valid = list(Landmark.__members__) + [f"{r}_{p}" for r in prefixes for p in sorted(_SIDED)]
-    checker.error(line, field, f"unknown landmark {brief(text)}; " + suggest(name, valid))
+    checker.error(line, field, f"unknown landmark {brief(text)}; " + checker.suggest(name, valid))
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aligncheck.rules.fields import ID, FieldChecker, is_name
-from aligncheck.rules.issues import brief, field_name, suggest
+from aligncheck.rules.issues import brief, field_name
 from aligncheck.rules.schema import VIEWS, NearCue, PoseCard, SideDetection, Sides
 from aligncheck.rules.yamlio import LineDict
 
@@ -74,7 +74,7 @@ def _detection(checker: FieldChecker, detect: LineDict | None) -> SideDetection:
         checker.error(
             detect.line_of("prefer"),
             "sides.detect.prefer",
-            f"unknown choice {brief(prefer)}; " + suggest(prefer, _PREFER),
+            f"unknown choice {brief(prefer)}; " + checker.suggest(prefer, _PREFER),
         )
         prefer = "larger"
     return SideDetection(
@@ -117,7 +117,7 @@ def _near_cue(checker: FieldChecker, detect: LineDict) -> NearCue | None:
             checker.error(
                 node.line_of(key),
                 f"{field}.{key}",
-                f"unknown role {brief(role)}; " + suggest(role, checker.roles),
+                f"unknown role {brief(role)}; " + checker.suggest(role, checker.roles),
             )
             return None
         roles.append(role)

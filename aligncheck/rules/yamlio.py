@@ -21,6 +21,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.scanner import ScannerError
 
 from aligncheck.rules.issues import RuleFileError, RuleIssue, brief, field_name
 
@@ -31,7 +32,7 @@ MAX_DEPTH = 24
 #: Aliases (``*name``) in one file.
 MAX_ALIASES = 100
 #: Values (scalars, lists, mappings) in the document once every alias is expanded.
-MAX_VALUES = 20_000
+MAX_VALUES = 10_000
 #: Characters in one number.
 MAX_NUMBER_CHARS = 1000
 
@@ -72,6 +73,15 @@ class _LineLoader(yaml.SafeLoader):
         self.aliases = 0
         self.depth = 0
         self.open_anchors: list[str] = []
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        # Refused here, in the scanner: it looks ahead at every open bracket, so thousands of
+        # them would cost seconds before the composer saw the first too deep.
+        if self.flow_level >= MAX_DEPTH:
+            raise ScannerError(
+                None, None, f"values nested more than {MAX_DEPTH} deep", self.get_mark()
+            )
+        super().fetch_flow_collection_start(TokenClass)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
@@ -236,20 +246,15 @@ def _read_text(path: Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise RuleFileError(
-            [RuleIssue(path, 0, "file", f"cannot read it: {exc.strerror}")]
-        ) from exc
+        reason = exc.strerror or type(exc).__name__
+        raise RuleFileError([RuleIssue(path, 0, "file", f"cannot read it: {reason}")]) from exc
     if len(data) > MAX_BYTES:
-        raise RuleFileError(
-            [
-                RuleIssue(
-                    path,
-                    0,
-                    "file",
-                    f"larger than {MAX_BYTES // 1024} KB; a rule file is a few tens of KB",
-                )
-            ]
+        line = data.count(b"\n", 0, MAX_BYTES) + 1
+        message = (
+            f"larger than {MAX_BYTES // 1024} KB (the limit falls on line {line}); "
+            "a rule file is a few tens of KB"
         )
+        raise RuleFileError([RuleIssue(path, line, "file", message)])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -273,7 +278,9 @@ def load_with_lines(path: Path) -> Any:
         raise _issue(path, mark.line + 1 if mark else 0, problem[:200]) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise _issue(path, line, f"character {exc.character!a} is not allowed in YAML") from exc
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"the character U+{code:04X} is not allowed in YAML; remove it"
+        raise _issue(path, line, message) from exc
     finally:
         if loader is not None:
             loader.dispose()

@@ -3,6 +3,10 @@
 Used by end-to-end tests and the bundled samples: pose the body with :class:`PoseParams` (or a
 named pose from :func:`load_poses`), :func:`render` it through a :class:`Camera`, run the real
 pose model on ``Render.image`` and compare with the exact truth the :class:`Render` carries.
+
+:mod:`aligncheck.synth.population` turns the one practitioner into a population: sampled
+people, rooms and camera shots, natural pose variation and graded faults, for evaluating rules
+on renders they were not tuned on.
 """
 
 from aligncheck.synth.body import BodyShape, Skeleton, pose_body

@@ -65,18 +65,20 @@ class Camera:
         if np.linalg.norm(np.cross(forward, self.up)) < 1e-9 * np.linalg.norm(forward):
             raise ValueError("Camera.up must not be parallel to the viewing direction")
 
-    @cached_property
+    @property
     def rotation(self) -> np.ndarray:
-        """World-to-camera rotation (3, 3); its rows are the camera's right, down and forward
-        (computed once, read-only)."""
+        """World-to-camera rotation (3, 3); its rows are the camera's right, down and forward.
+        A fresh copy on every call (the value is worked out once per camera)."""
+        return self._rotation.copy()
+
+    @cached_property
+    def _rotation(self) -> np.ndarray:
         forward = np.subtract(self.target, self.position)
         forward = forward / np.linalg.norm(forward)
         right = np.cross(forward, self.up)
         right = right / np.linalg.norm(right)
         down = np.cross(forward, right)
-        rotation = np.stack([right, down, forward])
-        rotation.setflags(write=False)
-        return rotation
+        return np.stack([right, down, forward])
 
     @property
     def focal_px(self) -> float:

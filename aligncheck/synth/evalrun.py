@@ -169,16 +169,21 @@ def estimate_items(
     cache: Path | None = None,
     jobs: int = 1,
     model: str | None = None,
-    chunk: int = 40,
+    chunk: int = 80,
     estimator_options: dict | None = None,
     progress: object | None = None,
 ) -> Iterator[Seen]:
-    """What the model saw on every item, from the cache or by rendering and estimating."""
+    """What the model saw on every item, from the cache or by rendering and estimating.
+
+    Items are cached in chunks of one pose case and replicate, so adding cases or replicates
+    leaves the chunks already made valid."""
     cache = cache or default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     options = estimator_options or {}
-    all_items = list(items)
-    chunks = [all_items[i : i + chunk] for i in range(0, len(all_items), chunk)]
+    groups: dict[tuple[str, int], list[Item]] = {}
+    for item in items:
+        groups.setdefault((item.case.pose, item.replicate), []).append(item)
+    chunks = [g[i : i + chunk] for g in groups.values() for i in range(0, len(g), chunk)]
     tag = f"{model or 'bundled'}|{sorted(options.items())}"
     paths = [cache / f"{_chunk_key(c, tag)}.npz" for c in chunks]
     todo = [(c, p) for c, p in zip(chunks, paths, strict=True) if not p.exists()]

@@ -14,6 +14,7 @@ alarms on that item.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -109,12 +110,14 @@ JANU_POSE_CASES: tuple[PoseCase, ...] = (
         "janu_right_upright",
         also=("thighs_apart", "knee_down"),
     ),
+    PoseCase("janu_right_upright_arms_bent", "folded_in"),
     PoseCase(
-        "janu_right_upright_arms_bent",
-        "folded_in",
-        ("arms_straight", "fingertips_by_hips"),
-        "janu_right_upright",
-        also=("sit_upright", "long_spine_upright"),
+        "janu_right_upright_elbows_bent", "upright", ("arms_straight",), "janu_right_upright",
+        also=("fingertips_by_hips", "long_spine_upright", "sit_upright"),
+    ),
+    PoseCase(
+        "janu_right_upright_hands_far_forward", "upright", ("fingertips_by_hips",),
+        "janu_right_upright", also=("long_spine_upright", "sit_upright", "arms_straight"),
     ),
     PoseCase(
         "janu_right_folded_hands_on_shin",
@@ -144,6 +147,7 @@ class Item:
     view: str  # a VIEW_BUCKETS key
     height: str  # a HEIGHT_BUCKETS key
     seed: int
+    replicate: int = 0
 
     @property
     def key(self) -> str:
@@ -178,16 +182,17 @@ def items(
 ) -> Iterator[Item]:
     """Every item of a split: each case (faults at both strengths, correct poses twice so
     they weigh like a fault) on each side, view and camera height, ``replicates`` times, each
-    with its own seed (a new person, room and camera)."""
+    with its own seed (a new person, room and camera). A seed depends only on the item's own
+    description, so adding cases leaves the other items (and their cached renders) alone."""
     if split not in SPLIT_SEEDS:
         raise ValueError(f"unknown split {split!r}; use {', '.join(SPLIT_SEEDS)}")
-    seed = SPLIT_SEEDS[split]
-    for _ in range(replicates):
+    for rep in range(replicates):
         for case in cases:
             strengths = ("correct", "correct") if case.correct else ("mild", "clear")
-            for strength in strengths:
+            for n, strength in enumerate(strengths):
                 for side in sides:
                     for view in views:
                         for height in heights:
-                            seed += 1
-                            yield Item(case, strength, side, view, height, seed)
+                            name = f"{rep}|{case.pose}|{n}|{strength}|{side}|{view}|{height}"
+                            seed = SPLIT_SEEDS[split] + zlib.crc32(name.encode()) % 1_000_000
+                            yield Item(case, strength, side, view, height, seed, rep)

@@ -10,7 +10,7 @@ Ranges sampled (uniform unless stated):
 * person: height 1.50-1.95 m; build 0.8-1.3; each segment length (thigh, shank, upper arm,
   forearm, the three spine segments, neck, shoulder and hip widths) times 0.92-1.08 before the
   height is restored (see :class:`~aligncheck.synth.body.BodyShape`); skin tones from very
-  light to very dark; nine hair colours; short hair, a bun or a ponytail; clothing colours
+  light to very dark; nine hair colours; thin, cropped, a bun or a ponytail; clothing colours
   (black, white, grey, muted or bright), plain or with a waistband, stripes or contrasting
   sleeves; sleeveless to long sleeves; leggings to the ankle, 7/8, capri or knee-length.
 * room: see :func:`~aligncheck.synth.room.sample_room` (walls, floor, mat, furniture, windows,
@@ -214,7 +214,7 @@ def _palette(rng: np.random.Generator) -> Palette:
         pattern=str(rng.choice(PATTERNS, p=[0.5, 0.2, 0.15, 0.15])),
         sleeve=float(rng.choice([0.0, 0.3, 0.6, 1.0, 2.0], p=[0.2, 0.35, 0.15, 0.1, 0.2])),
         leggings_length=float(rng.choice([1.0, 0.85, 0.5, 0.0], p=[0.55, 0.2, 0.15, 0.1])),
-        hair_style=str(rng.choice(HAIR_STYLES, p=[0.45, 0.3, 0.25])),
+        hair_style=str(rng.choice(HAIR_STYLES, p=[0.1, 0.4, 0.25, 0.25])),
     )
 
 
@@ -308,12 +308,16 @@ def _lit(palette: Palette, gain: float) -> Palette:
 
 def _develop(image: np.ndarray, room: Room, shot: Shot) -> np.ndarray:
     """Exposure and tint of the room's light, sensor noise, then the JPEG round trip."""
-    gains = np.array(room.tint, dtype=np.float32) * np.float32(room.brightness)
-    out = image.astype(np.float32) * gains
+    gains = np.diag(np.array(room.tint) * room.brightness).astype(np.float32)
     if shot.noise > 0.0:
         rng = np.random.default_rng(shot.seed)
-        out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(shot.noise)
-    result = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+        out = rng.standard_normal(image.shape, dtype=np.float32)
+        out *= np.float32(shot.noise)
+        out += cv2.transform(image.astype(np.float32), gains)
+        np.clip(out, 0.0, 255.0, out=out)
+        result = cv2.convertScaleAbs(out)
+    else:
+        result = cv2.convertScaleAbs(cv2.transform(image.astype(np.float32), gains))
     if shot.jpeg_quality:
         ok, data = cv2.imencode(".jpg", result, [cv2.IMWRITE_JPEG_QUALITY, shot.jpeg_quality])
         if not ok:

@@ -20,16 +20,9 @@ from aligncheck.angles import key_angles
 from aligncheck.landmarks import Landmark
 from aligncheck.synth.body import BodyShape, Skeleton, pose_body
 from aligncheck.synth.camera import Camera, view_camera
+from aligncheck.synth.head import HairPiece, hair_extras, head_parts
 from aligncheck.synth.params import PoseParams
-from aligncheck.synth.shapes import (
-    BGR,
-    Ellipsoid,
-    Palette,
-    Piece,
-    body_pieces,
-    hair_extras,
-    head_parts,
-)
+from aligncheck.synth.shapes import BGR, Ellipsoid, Palette, Piece, body_pieces
 
 #: Paints the background (room, furniture) into an image (H, W, 3) seen through a camera.
 Backdrop = Callable[[np.ndarray, Camera], None]
@@ -170,15 +163,13 @@ def _draw_head(
     towards = (eye - head.centre) / np.linalg.norm(eye - head.centre)
     extras = hair_extras(skeleton, palette)
     behind = float(-skeleton.frames["head"][:, 0] @ towards)  # > 0: the back of the head shows
-    if behind <= 0.3:
-        _draw_extras(image, extras, camera, light, palette.hair)
+    _draw_extras(image, [e for e in extras if behind <= e.over_head], camera, light, palette.hair)
     for shape, colour in ((hair, palette.hair), (head, palette.skin)):
         outlines = _layers((shape,), camera, light)
         for outline, (_, factor) in zip(outlines, _LAYERS, strict=True):
             _fill(image, outline, _shade(colour, factor))
     _fill(labels, outlines[0], index, aa=False)
-    if behind > 0.3:
-        _draw_extras(image, extras, camera, light, palette.hair)
+    _draw_extras(image, [e for e in extras if behind > e.over_head], camera, light, palette.hair)
     for decal in decals:
         towards = eye - decal.shape.centre
         if decal.normal @ towards / np.linalg.norm(towards) > decal.min_facing:
@@ -188,14 +179,15 @@ def _draw_head(
 
 def _draw_extras(
     image: np.ndarray,
-    extras: list[tuple[Ellipsoid, Ellipsoid]],
+    extras: list[HairPiece],
     camera: Camera,
     light: np.ndarray,
     colour: BGR,
 ) -> None:
-    """Paint hair pieces (a bun, a ponytail) with the usual shading layers."""
-    for pair in extras:
-        for outline, (_, factor) in zip(_layers(pair, camera, light), _LAYERS, strict=True):
+    """Paint hair pieces (a cap, a bun, a ponytail) with the usual shading layers."""
+    for piece in extras:
+        layers = _layers((piece.first, piece.second), camera, light)
+        for outline, (_, factor) in zip(layers, _LAYERS, strict=True):
             _fill(image, outline, _shade(colour, factor))
 
 

@@ -78,19 +78,24 @@ def _lambert(colour: BGR, normal: np.ndarray, light: np.ndarray, ambient: float 
     return tuple(int(min(255, round(c * factor))) for c in colour)  # type: ignore[return-value]
 
 
-def _segment(image: np.ndarray, a: np.ndarray, b: np.ndarray, colour: BGR, camera: Camera) -> None:
-    """Draw the world segment a-b (3,) clipped to the near plane."""
-    cam = camera.to_camera(np.stack([a, b]))
+def _segments(
+    image: np.ndarray, starts: np.ndarray, ends: np.ndarray, colour: BGR, camera: Camera
+) -> None:
+    """Draw world segments ``starts[i]``-``ends[i]`` (N, 3), clipped to the near plane."""
+    a, b = camera.to_camera(starts), camera.to_camera(ends)
     near = 0.05
-    if cam[0, 2] < near and cam[1, 2] < near:
-        return
-    for i in (0, 1):
-        if cam[i, 2] < near:
-            other = cam[1 - i]
-            cam[i] = cam[i] + (other - cam[i]) * (near - cam[i, 2]) / (other[2] - cam[i, 2])
-    px = np.clip(camera.project_camera(cam), -1e5, 1e5)
-    p0, p1 = (tuple(int(v) for v in np.round(p * (1 << _SHIFT))) for p in px)
-    cv2.line(image, p0, p1, colour, 1, cv2.LINE_AA, _SHIFT)
+    keep = (a[:, 2] >= near) | (b[:, 2] >= near)
+    a, b = a[keep], b[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = ((near - a[:, 2]) / (b[:, 2] - a[:, 2]))[:, None]
+    a = np.where(a[:, 2:] < near, a + (b - a) * t, a)
+    b = np.where(
+        b[:, 2:] < near, b + (a - b) * ((near - b[:, 2]) / (a[:, 2] - b[:, 2]))[:, None], b
+    )
+    px = np.clip(camera.project_camera(np.stack([a, b], axis=1)), -1e5, 1e5)
+    lines = list(np.round(px * (1 << _SHIFT)).astype(np.int32))
+    if lines:
+        cv2.polylines(image, lines, False, colour, 1, cv2.LINE_AA, _SHIFT)
 
 
 # --- painting ------------------------------------------------------------------------------
@@ -182,13 +187,15 @@ def _floor(image: np.ndarray, frame: _Frame, room: Room, camera: Camera) -> None
     if room.floor_pattern == "plain":
         return
     step = 0.16 if room.floor_pattern == "planks" else 0.5
-    axes = (1,) if room.floor_pattern == "planks" else (0, 1)
-    for axis in axes:
-        for t in np.arange(math.ceil(frame.low[axis] / step) * step, frame.high[axis], step):
-            ends = [frame.low[1 - axis], frame.high[1 - axis]]
-            pts = [(t, e) if axis == 0 else (e, t) for e in ends]
-            a, b = (frame.world(u, v, 0.0005) for u, v in pts)
-            _segment(image, a, b, room.floor_lines, camera)
+    for axis in (1,) if room.floor_pattern == "planks" else (0, 1):
+        across = np.arange(math.ceil(frame.low[axis] / step) * step, frame.high[axis], step)
+        ends = []
+        for end in (frame.low[1 - axis], frame.high[1 - axis]):
+            uv = np.zeros((len(across), 2))
+            uv[:, axis], uv[:, 1 - axis] = across, end
+            xy = frame.centre + uv @ frame.rot.T
+            ends.append(np.column_stack([xy, np.full(len(across), 0.0005)]))
+        _segments(image, ends[0], ends[1], room.floor_lines, camera)
 
 
 def _mat(image: np.ndarray, params: PoseParams, room: Room, camera: Camera) -> None:

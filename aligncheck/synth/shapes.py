@@ -3,7 +3,8 @@
 Every drawable piece is the convex hull of two ellipsoids (a tapered capsule for limbs, a
 flattened tube for the torso), in world metres. An ellipsoid is a centre (3,) and a matrix
 ``axes`` (3, 3) whose columns are its three semi-axes, so its surface is
-``centre + axes @ u`` for unit vectors ``u``. Colours are BGR tuples of ints in 0..255.
+``centre + axes @ u`` for unit vectors ``u``. Colours are BGR tuples of ints in 0..255. The
+head, hair and face are in :mod:`aligncheck.synth.head`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ BGR = tuple[int, int, int]
 #: ``stripes`` (bands of the accent colour around the top); ``sleeves`` (sleeves in the accent
 #: colour).
 PATTERNS = ("plain", "waistband", "stripes", "sleeves")
-#: Hair styles: ``short`` (a cap of hair), ``bun`` (plus a bun at the back of the head),
-#: ``ponytail`` (plus a ponytail hanging from the back of the head).
-HAIR_STYLES = ("short", "bun", "ponytail")
+#: Hair styles: ``short`` (a thin fringe of hair around the back of the head: the original
+#: look, nearly bald seen from behind), ``cropped`` (short hair covering the crown and the back
+#: of the head), ``bun`` and ``ponytail`` (cropped, plus a bun at the back of the head or a
+#: ponytail hanging from it).
+HAIR_STYLES = ("short", "cropped", "bun", "ponytail")
 
 
 @dataclass(frozen=True)
@@ -379,110 +382,3 @@ def body_pieces(skeleton: Skeleton, palette: Palette | None = None) -> list[Piec
     for side in ("left", "right"):
         pieces += _leg(skeleton, side, palette) + _arm(skeleton, side, palette)
     return pieces
-
-
-def hair_extras(
-    skeleton: Skeleton, palette: Palette | None = None
-) -> list[tuple[Ellipsoid, Ellipsoid]]:
-    """The hair style's extra pieces behind the head, as hulls of two ellipsoids (a bun or a
-    ponytail; none for short hair)."""
-    palette = palette or Palette()
-    j, rot, s = skeleton.joints, skeleton.frames["head"], skeleton.body.scale
-    if palette.hair_style == "bun":
-        bun = sphere(j["head"] + rot @ (np.array([-0.1, 0.0, 0.075]) * s), 0.042 * s)
-        return [(bun, bun.shifted(rot[:, 0] * 0.012 * s, 0.9))]
-    if palette.hair_style == "ponytail":
-        tie = j["head"] + rot @ (np.array([-0.105, 0.0, 0.035]) * s)
-        hang = (rot[:, 0] * -0.35 + np.array([0.0, 0.0, -1.0])) * 0.14 * s
-        return [(sphere(tie, 0.034 * s), sphere(tie + hang, 0.024 * s))]
-    return []
-
-
-@dataclass(frozen=True, eq=False)
-class Decal:
-    """A small flat feature on the head (eye, brow, mouth, ear, nose), drawn only when its
-    ``normal`` (3,) faces the camera more than ``min_facing`` (cosine)."""
-
-    shape: Ellipsoid
-    colour: BGR
-    normal: np.ndarray
-    min_facing: float = 0.05
-
-
-def head_parts(
-    skeleton: Skeleton, palette: Palette | None = None
-) -> tuple[Ellipsoid, Ellipsoid, list[Decal]]:
-    """The head ellipsoid, the hair ellipsoid behind it, and the face decals in drawing order."""
-    palette = palette or Palette()
-    b, j = skeleton.body, skeleton.joints
-    rot = skeleton.frames["head"]
-    radii = b.ellipsoid("head")
-    centre = j["head"] + rot @ (np.array([-0.01, 0.0, 0.01]) * b.scale)
-    head = oriented(centre, rot, radii)
-    hair = oriented(
-        j["head"] + rot @ (np.array([-0.025, 0.0, 0.03]) * b.scale),
-        rot,
-        radii + np.array([0.008, 0.01, 0.0]) * b.scale,
-    )
-    fwd, left, up = rot[:, 0], rot[:, 1], rot[:, 2]
-    s = b.scale
-    decals: list[Decal] = []
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        eye = j[f"{side}_eye"]
-        normal = (eye - centre) / np.linalg.norm(eye - centre)
-        decals.append(
-            Decal(
-                Ellipsoid(
-                    j[f"{side}_ear"], np.stack([fwd * 0.018, left * 0.008, up * 0.028], 1) * s
-                ),
-                palette.skin,
-                sign * left,
-                -0.3,
-            )
-        )
-        decals.append(
-            Decal(
-                Ellipsoid(eye, np.stack([left * 0.012, up * 0.0065, fwd * 0.002], 1) * s),
-                palette.eye_white,
-                normal,
-            )
-        )
-        decals.append(
-            Decal(
-                Ellipsoid(
-                    eye + fwd * 0.002 * s,
-                    np.stack([left * 0.0055, up * 0.0055, fwd * 0.002], 1) * s,
-                ),
-                palette.iris,
-                normal,
-            )
-        )
-        decals.append(
-            Decal(
-                Ellipsoid(
-                    eye + up * 0.017 * s, np.stack([left * 0.015, up * 0.003, fwd * 0.002], 1) * s
-                ),
-                palette.brow,
-                normal,
-            )
-        )
-    mouth = (j["left_mouth"] + j["right_mouth"]) / 2.0
-    half = np.linalg.norm(j["left_mouth"] - j["right_mouth"]) / 2.0
-    decals.append(
-        Decal(
-            Ellipsoid(mouth, np.stack([left * half, up * 0.006 * s, fwd * 0.002 * s], 1)),
-            palette.lips,
-            fwd,
-        )
-    )
-    decals.append(
-        Decal(
-            Ellipsoid(
-                j["nose"] - fwd * 0.008 * s, np.stack([fwd * 0.016, left * 0.012, up * 0.02], 1) * s
-            ),
-            tuple(int(c * 0.92) for c in palette.skin),
-            fwd,
-            -0.6,
-        )
-    )  # type: ignore[arg-type]
-    return head, hair, decals

@@ -30,7 +30,7 @@ CLEAR = 1.0
 #: tests/test_population.py). At 0.7, with the right leg straight: the straight knee is bent to
 #: 152 degrees ("legs stretched out straight"); the thighs are 77 degrees apart ("greater than
 #: ninety degrees"); the folded knee floats 7 cm higher than resting ("resting on the floor");
-#: the fold keeps 40 degrees of added spine flexion with the pelvis tipped back ("extend the
+#: the fold adds 40 degrees (39.9) of spine flexion with the pelvis tipped back ("extend the
 #: spine without rounding your lower back"; :mod:`aligncheck.synth.spine` calls 40 "rounded");
 #: the upright trunk leans 15 degrees behind vertical, 11 more than the correct pose ("on top
 #: of the center of the sit bone"); the slumped spine keeps 36 degrees of flexion; the
@@ -82,8 +82,13 @@ UPRIGHT_PHASES = frozenset({"upright", "twist", "folded_in", "seated"})
 _CONTACT = 0.04  # metres: a part this close to the lowest part rests on the floor
 _LIMB_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "left_leg": ("left_hip_flexion", "left_hip_abduction"),
-        "right_leg": ("right_hip_flexion", "right_hip_abduction"),
+        **{
+            f"{side}_leg": tuple(
+                f"{side}_{joint}"
+                for joint in ("hip_flexion", "hip_abduction", "hip_rotation", "ankle_dorsiflexion")
+            )
+            for side in ("left", "right")
+        },
         "left_arm": ("left_shoulder_flexion", "left_shoulder_abduction", "left_elbow_flexion"),
         "right_arm": (
             "right_shoulder_flexion",
@@ -224,30 +229,32 @@ def _relative(params: PoseParams, body: BodyShape) -> dict[str, float]:
 def _solve(
     params: PoseParams, body: BodyShape, part: str, target: float, fields: tuple[str, ...]
 ) -> PoseParams:
-    """Move the field of ``part`` that shifts it most until its low point is at ``target``
-    (pelvis-relative metres); secant steps, each field change within ±30 degrees."""
-
-    def height(p: PoseParams) -> float:
-        return _relative(p, body)[part]
+    """Move one of ``fields`` until the low point of ``part`` is at ``target`` (pelvis-relative
+    metres): for each field secant steps within ±30 degrees; the field that gets there (within
+    a millimetre) with the smallest change wins, else the one that comes closest."""
 
     def miss(field: str, value: float) -> float:
-        return height(params.with_(**{field: value})) - target
+        return _relative(params.with_(**{field: value}), body)[part] - target
 
-    here = height(params) - target
-    step = 1.0
-    slopes = {f: miss(f, getattr(params, f) + step) - here for f in fields}
-    field = max(slopes, key=lambda f: abs(slopes[f]))
-    start = getattr(params, field)
-    x0, g0, x1, g1 = start, here, start + step, here + slopes[field]
-    best = min((abs(g0), x0), (abs(g1), x1))
-    for _ in range(12):
-        if best[0] < 5e-4 or abs(g1 - g0) < 1e-12:
-            break
-        x2 = x1 - g1 * (x1 - x0) / (g1 - g0)
-        x2 = float(np.clip(x2, start - _MAX_CORRECTION, start + _MAX_CORRECTION))
-        x0, g0, x1, g1 = x1, g1, x2, miss(field, x2)
-        best = min(best, (abs(g1), x1))
-    return params.with_(**{field: best[1]})
+    here = miss(fields[0], getattr(params, fields[0]))
+    options = []
+    for field in fields:
+        start = getattr(params, field)
+        x0, g0, x1 = start, here, start + 1.0
+        g1 = miss(field, x1)
+        best = min((abs(g0), x0), (abs(g1), x1))
+        for _ in range(10):
+            if best[0] < 5e-4 or abs(g1 - g0) < 1e-9:
+                break
+            x2 = x1 - g1 * (x1 - x0) / (g1 - g0)
+            x2 = float(np.clip(x2, start - _MAX_CORRECTION, start + _MAX_CORRECTION))
+            x0, g0, x1, g1 = x1, g1, x2, miss(field, x2)
+            best = min(best, (abs(g1), x1))
+        options.append(
+            (best[0] >= 1e-3, abs(best[1] - start) if best[0] < 1e-3 else best[0], field, best[1])
+        )
+    _, _, field, value = min(options)
+    return params.with_(**{field: value})
 
 
 def settle(
@@ -262,9 +269,12 @@ def settle(
     Heights are measured from the pelvis's lowest point. A leg, arm or the head that rested on
     the floor in ``reference`` posed on ``reference_body`` (within 4 cm of the lowest part)
     is brought back to the same height; any other part that would sink below that floor is
-    raised to it. Each part is moved by the one field, not in ``keep``, that moves it most:
-    hip flexion or abduction for a leg; shoulder flexion, abduction or elbow flexion for an
-    arm; neck or head flexion for the head (a part whose fields are all kept stays as it is).
+    raised to it. Each part is moved by one field, not in ``keep``: the one that gets it there
+    with the smallest change (or, if none can within 30 degrees, the one that comes closest,
+    and then another, at most three times), from hip
+    flexion, abduction, rotation or ankle dorsiflexion for a leg; shoulder flexion, abduction
+    or elbow flexion for an arm; neck or head flexion for the head (a part whose fields are
+    all kept stays as it is).
     Without ``reference`` the pose is its own reference (use it with another ``body``);
     bodies default to the reference body :class:`BodyShape`.
     """
@@ -282,6 +292,8 @@ def settle(
             target = floor
         else:
             continue
-        if fields and abs(now[part] - target) > 1e-3:
+        for _ in range(3):  # one field may not get there alone: then another goes on
+            if not fields or abs(_relative(params, body)[part] - target) <= 1e-3:
+                break
             params = _solve(params, body, part, target, fields)
     return params
