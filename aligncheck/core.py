@@ -9,6 +9,9 @@ Array conventions (all float64 unless stated):
 * ``PoseFrame.world_xyz``: (33, 3) MediaPipe world coordinates in metres, origin between the
   hips, x to the image's right, y **down**, z away from the camera (towards the scene).
 * ``PoseFrame.visibility``: (33,) MediaPipe's visibility score in [0, 1].
+* ``PoseFrame.back_profile``: (K,) the back's outline beside the hips-to-shoulders line, in
+  lengths of that line (see :mod:`aligncheck.estimate.silhouette`), or None when no person
+  mask was computed; NaN at a station where the outline was not found.
 
 A landmark the model did not report is NaN in every array, never 0.
 """
@@ -58,7 +61,8 @@ class PoseFrame:
 
     Use :meth:`empty` for "no person"; ``detected`` is then False and all arrays are NaN.
     ``people`` is how many people the model found; when it is more than one, ``chosen_by``
-    says by which rule this one was picked.
+    says by which rule this one was picked. ``back_profile`` is None unless the estimator was
+    asked for the person's silhouette (only rules that measure the back's curve need it).
     """
 
     image_xy: np.ndarray
@@ -70,6 +74,7 @@ class PoseFrame:
     chosen_by: str = ""
     index: int = 0
     extras: dict[str, float] = field(default_factory=dict)
+    back_profile: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for name, cols in (("image_xy", 2), ("world_xyz", 3)):
@@ -83,6 +88,13 @@ class PoseFrame:
         if vis.shape != (NUM_LANDMARKS,):
             raise ValueError(f"visibility must have shape ({NUM_LANDMARKS},), got {vis.shape}")
         object.__setattr__(self, "visibility", vis)
+        if self.back_profile is not None:
+            profile = _frozen(self.back_profile)
+            if profile.ndim != 1 or profile.size < 3:
+                raise ValueError(
+                    f"back_profile must have shape (K,) with K >= 3, got {profile.shape}"
+                )
+            object.__setattr__(self, "back_profile", profile)
 
     @classmethod
     def empty(cls, timestamp: float, image_size: tuple[int, int], index: int = 0) -> PoseFrame:
@@ -131,6 +143,7 @@ class PoseFrame:
             self.chosen_by,
             self.index,
             dict(self.extras),
+            self.back_profile,
         )
 
 

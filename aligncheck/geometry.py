@@ -28,6 +28,10 @@ Conventions (see ``docs/geometry.md`` for pictures):
   the shoulder line. Mirroring a pose left/right flips its sign.
 * **Line offset** ``line_offset(a, b, p, toward, ref_a, ref_b)``: signed distance of ``p`` from
   the line a–b, positive on the side where ``toward`` is, divided by a body length. 2D only.
+* **Back curve** ``back_curve(profile)``: how far the back's outline bulges, on average,
+  beyond the straight line between its two ends, in chord (hips-to-shoulders) lengths; 0 for
+  a straight back, positive for a rounded one, negative for a hollow one. Works on the back's
+  profile (``PoseFrame.back_profile``), not on landmarks.
 * **Body-relative distance** ``relative_distance(p, q, ref_a, ref_b)``: |p - q| divided by the
   length |ref_a - ref_b| of a body segment (thigh, torso), so it is unitless and holds at any
   distance from the camera.
@@ -169,6 +173,32 @@ def line_offset(
         value = cross(p) / length * side / ref
         bad = (length == 0) | (ref == 0) | (side == 0)
     return _scalar(np.where(bad, np.nan, value))
+
+
+def back_curve(profile: ArrayLike) -> float:
+    """How far the back's outline bulges, on average, beyond the straight line between its
+    ends, in chord lengths.
+
+    ``profile`` (K,), K >= 3: the distances from the hips-to-shoulders chord to the dorsal
+    outline at K evenly spaced stations from the hips (first) to the shoulders (last), in
+    chord lengths (:func:`aligncheck.estimate.silhouette.back_profile`). The value is the
+    mean, over the middle stations, of how far each lies beyond the straight line joining the
+    end stations: ``mean_k (d_k - (d_0 + s_k (d_last - d_0)))`` for ``0 < k < K-1``, with
+    ``s_k = k / (K-1)``; that is, about the area between the outline and that line divided by
+    the chord's length squared. 0 for a straight back whatever its slant against the chord,
+    positive for a rounded back, negative for a hollow one; 0.75 h for a back arching by h
+    (a parabola) over 9 stations; 0.084 for a circular arc turning by 50 degrees. A mean
+    rather than the largest value, so that one station caught on an arm or a shoulder blade
+    does not decide. NaN if any station is NaN.
+    """
+    d = np.asarray(profile, dtype=float)
+    if d.ndim != 1 or d.size < 3:
+        raise ValueError(f"a back profile needs shape (K,) with K >= 3, got {d.shape}")
+    if not np.isfinite(d).all():
+        return float("nan")
+    s = np.linspace(0.0, 1.0, d.size)
+    line = d[0] + s * (d[-1] - d[0])
+    return float(np.mean((d - line)[1:-1]))
 
 
 def distance(a: ArrayLike, b: ArrayLike) -> float | np.ndarray:

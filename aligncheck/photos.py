@@ -53,14 +53,17 @@ def _frames(paths: Sequence[Path | str]) -> Iterator[Frame | PhotoError]:
 
 
 def _posed(
-    paths: Sequence[Path | str], model: Path | str | None
+    paths: Sequence[Path | str], model: Path | str | None, silhouette: bool = False
 ) -> Iterator[tuple[Frame, PoseFrame] | PhotoError]:
     """Each photo with the pose found in it, or the reason it cannot be read. The model is
-    loaded only when at least one of the files exists."""
+    loaded only when at least one of the files exists; ``silhouette``: also take the back's
+    profile (when the rules measure the back's curve)."""
     with ExitStack() as stack:
         estimator = None
         if any(Path(p).expanduser().is_file() for p in paths):
-            estimator = stack.enter_context(PoseEstimator(model, mode="image"))
+            estimator = stack.enter_context(
+                PoseEstimator(model, mode="image", silhouette=silhouette)
+            )
         for frame in _frames(paths):
             if isinstance(frame, PhotoError):
                 yield frame
@@ -171,7 +174,7 @@ def check_photos(
     """
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     settings = EngineSettings(visibility_threshold=threshold)
-    for item in _posed(paths, model):
+    for item in _posed(paths, model, rules.needs_silhouette):
         if isinstance(item, PhotoError):
             yield item
             continue

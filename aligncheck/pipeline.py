@@ -73,10 +73,12 @@ class AnalysisInterrupted(KeyboardInterrupt):
         self.analysis = analysis
 
 
-def _estimated(source: VideoSource, model: Path | str | None) -> Iterator[tuple[Frame, PoseFrame]]:
+def _estimated(
+    source: VideoSource, model: Path | str | None, silhouette: bool
+) -> Iterator[tuple[Frame, PoseFrame]]:
     from aligncheck.estimate import PoseEstimator
 
-    with PoseEstimator(model, mode="video") as estimator:
+    with PoseEstimator(model, mode="video", silhouette=silhouette) as estimator:
         for frame in source:
             yield frame, estimator.estimate(frame)
 
@@ -154,7 +156,7 @@ def analyze_video(
     pairs = (
         _replayed(source, poses, (width, height))
         if poses is not None
-        else _estimated(source, model)
+        else _estimated(source, model, rules.needs_silhouette)
     )
     recorder = SessionRecorder(rules, described)
     total = info.frame_count if info else 0

@@ -7,8 +7,9 @@ their file properly even when the run is interrupted, so partial results stay re
   which browsers play. Frames are encoded on a background thread, overlapping with pose
   estimation.
 * :class:`FrameLog`: JSON Lines. The first line is a header (schema version, source, model and
-  rules checksums); then one line per frame with the landmarks, side, phase, measures and rule
-  statuses, and, for a frame whose skeleton was not read reliably, ``unreliable`` with the
+  rules checksums); then one line per frame with the landmarks, the back's profile when the
+  silhouette was measured (``back``: one number or null per station), side, phase, measures and
+  rule statuses, and, for a frame whose skeleton was not read reliably, ``unreliable`` with the
   failed check, the reason and the suggestion. :func:`read_frame_log` reads it back (for
   ``--from-landmarks``).
 """
@@ -128,6 +129,13 @@ def _num(value: float, digits: int) -> float | None:
     return round(float(value), digits) if math.isfinite(value) else None
 
 
+def _back(pose: PoseFrame) -> dict[str, list[float | None]]:
+    """``{"back": [...]}`` when the pose carries the back's profile, else nothing."""
+    if not pose.detected or pose.back_profile is None:
+        return {}
+    return {"back": [_num(v, 4) for v in pose.back_profile]}
+
+
 class FrameLog:
     """Write one JSON line per frame after a header line."""
 
@@ -160,6 +168,7 @@ class FrameLog:
             "i": pose.index,
             "people": pose.people,
             "landmarks": landmarks,
+            **_back(pose),
             "side": verdict.side or None,
             "phase": verdict.phase or None,
             "hold": round(verdict.hold_time, 2),
@@ -191,6 +200,13 @@ class FrameLog:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _profile(values: list[float | None] | None) -> np.ndarray | None:
+    """The back's profile recorded as ``back`` (None when the line has none)."""
+    if not values:
+        return None
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def read_frame_log(path: Path) -> tuple[dict[str, Any], Iterator[PoseFrame]]:
@@ -258,4 +274,5 @@ def _pose_from_line(line: dict[str, Any], size: tuple[int, int]) -> PoseFrame:
         size,
         people=int(line.get("people", 1)),
         index=index,
+        back_profile=_profile(line.get("back")),
     )

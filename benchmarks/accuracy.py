@@ -124,7 +124,16 @@ def main() -> None:
         rate = done["n"] / max(time.monotonic() - start, 1e-9)
         print(f"\r  rendered {done['n']}/{len(todo)} ({rate:.1f}/s)", end="", file=sys.stderr)
 
-    seen = list(estimate_items(todo, args.cache or default_cache(), args.jobs, progress=progress))
+    options = {"silhouette": True} if rules.needs_silhouette else {}
+    seen = list(
+        estimate_items(
+            todo,
+            args.cache or default_cache(),
+            args.jobs,
+            estimator_options=options,
+            progress=progress,
+        )
+    )
     print(file=sys.stderr)
     judged = sc.judge(rules, seen)
     lines = report(rules, judged, args.split, len(todo))

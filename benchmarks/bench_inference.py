@@ -4,7 +4,12 @@ Frames are decoded into memory first, so only inference is timed. For comparison
 frames go through aligncheck's ``PoseEstimator`` (colour conversion, conversion to a PoseFrame),
 and the ratio of the two throughputs is printed, measured in the same run.
 
-    python benchmarks/bench_inference.py [VIDEO] [--frames 150] [--model PATH]
+The cost of the person silhouette (``PoseEstimator(silhouette=True)``: MediaPipe's segmentation
+mask plus the back's profile taken from it) is measured on the same frames in both modes, the
+runs with and without it alternating ``--rounds`` times so that a busy machine slows both alike;
+the profile alone is timed on one mask.
+
+    python benchmarks/bench_inference.py [VIDEO] [--frames 150] [--model PATH] [--rounds 3]
 
 Default VIDEO: the bundled sample clip.
 """
@@ -70,15 +75,54 @@ def bare_loop(frames: list[np.ndarray], fps: float, model: Path, video: bool) ->
     return times
 
 
-def estimator_loop(frames: list[np.ndarray], fps: float, model: Path, video: bool) -> list[float]:
+def estimator_loop(
+    frames: list[np.ndarray], fps: float, model: Path, video: bool, silhouette: bool = False
+) -> list[float]:
     """Per-frame seconds of aligncheck's PoseEstimator on the same frames."""
     times = []
-    with PoseEstimator(model, mode="video" if video else "image") as estimator:
+    mode = "video" if video else "image"
+    with PoseEstimator(model, mode=mode, silhouette=silhouette) as estimator:
         for index, bgr in enumerate(frames):
             start = time.perf_counter()
             estimator.estimate(Frame(bgr, index, index / fps))
             times.append(time.perf_counter() - start)
     return times
+
+
+def silhouette_cost(
+    frames: list[np.ndarray], fps: float, model: Path, video: bool, rounds: int
+) -> dict[bool, list[float]]:
+    """Per-frame seconds without and with the silhouette, runs alternating ``rounds`` times
+    (each run's first 3 frames left out)."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for silhouette in (False, True):
+            times[silhouette] += estimator_loop(frames, fps, model, video, silhouette)[3:]
+    return times
+
+
+def profile_cost(frame: np.ndarray, model: Path, repeat: int = 200) -> float:
+    """Milliseconds to take the back's profile from one frame's mask (median of ``repeat``)."""
+    from aligncheck.estimate.silhouette import back_profile
+    from aligncheck.landmarks import Landmark as L
+
+    with PoseEstimator(model, mode="image", silhouette=True) as estimator:
+        pose = estimator.estimate(Frame(frame, 0, 0.0))
+    if not pose.detected:
+        return float("nan")
+    xy = pose.image_xy
+    height, width = frame.shape[:2]
+    mask = np.zeros((height, width), np.float32)
+    hips = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    shoulders = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
+    knees = (xy[L.LEFT_KNEE] + xy[L.RIGHT_KNEE]) / 2
+    cv2.circle(mask, tuple(int(v) for v in (hips + shoulders) / 2), int(height / 4), 1.0, -1)
+    spent = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        back_profile(mask, hips, shoulders, knees)
+        spent.append(time.perf_counter() - start)
+    return statistics.median(spent) * 1000
 
 
 def summary(times: list[float]) -> str:
@@ -95,18 +139,31 @@ def main() -> None:
     parser.add_argument("video", nargs="?", type=Path, default=DEFAULT_VIDEO)
     parser.add_argument("--frames", type=int, default=150)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--rounds", type=int, default=3, help="alternations, silhouette cost")
+    parser.add_argument("--only-silhouette", action="store_true", help="skip the bare timing")
     args = parser.parse_args()
 
     frames, fps = load_frames(args.video, args.frames)
     height, width = frames[0].shape[:2]
     print(f"{args.video.name}: {len(frames)} frames, {width}x{height}, model {args.model.name}")
-    for video in (False, True):
+    for video in () if args.only_silhouette else (False, True):
         label = "VIDEO" if video else "IMAGE"
         bare = bare_loop(frames, fps, args.model, video)
         ours = estimator_loop(frames, fps, args.model, video)
         ratio = statistics.mean(bare[3:]) / statistics.mean(ours[3:])
         print(f"{label} bare mediapipe     {summary(bare)}")
         print(f"{label} PoseEstimator      {summary(ours)}   throughput ratio {ratio:.2f}")
+    print(f"\nSilhouette cost, {args.rounds} alternating runs of each")
+    for video in (False, True):
+        label = "VIDEO" if video else "IMAGE"
+        cost = silhouette_cost(frames, fps, args.model, video, args.rounds)
+        without, with_mask = (statistics.median(cost[k]) * 1000 for k in (False, True))
+        mean_gap = (statistics.mean(cost[True]) - statistics.mean(cost[False])) * 1000
+        print(
+            f"{label} without {without:6.1f} ms  with {with_mask:6.1f} ms (medians)  "
+            f"extra {with_mask - without:+5.1f} ms median, {mean_gap:+5.1f} ms mean"
+        )
+    print(f"back profile from a mask alone: {profile_cost(frames[0], args.model):.2f} ms")
 
 
 if __name__ == "__main__":

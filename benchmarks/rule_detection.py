@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     rules = find_pose("janu_sirsasana")
     elevations = (12.0,) if args.quick else (8.0, 15.0)
-    with PoseEstimator(mode="image") as estimator:
+    with PoseEstimator(mode="image", silhouette=rules.needs_silhouette) as estimator:
         trials = list(run_trials(rules, estimator, elevations=elevations))
     print(f"{len(trials)} judgements, camera heights {elevations} degrees")
     print(

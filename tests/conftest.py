@@ -1,4 +1,5 @@
-"""Shared fixtures: the real-data folder (optional) and one MediaPipe estimator per session."""
+"""Shared fixtures: the real-data folder (optional) and MediaPipe estimators shared by the
+session: one for landmarks only, one that also measures the back's outline (silhouette)."""
 
 from __future__ import annotations
 
@@ -26,4 +27,12 @@ def real_data() -> Path:
 def image_estimator() -> Iterator[PoseEstimator]:
     """One IMAGE-mode estimator with the bundled model, shared by the session."""
     with PoseEstimator(mode="image") as estimator:
+        yield estimator
+
+
+@pytest.fixture(scope="session")
+def silhouette_estimator() -> Iterator[PoseEstimator]:
+    """One IMAGE-mode estimator that also takes the back's profile from the person's mask, as
+    the engine asks for when a pose's rules measure the back's curve."""
+    with PoseEstimator(mode="image", silhouette=True) as estimator:
         yield estimator

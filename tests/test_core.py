@@ -169,3 +169,24 @@ def test_xy_and_xyz_with_and_without_threshold():
     np.testing.assert_array_equal(
         pose.xy(Landmark.LEFT_SHOULDER, threshold=0.5), pose.image_xy[Landmark.LEFT_SHOULDER]
     )
+
+
+def test_back_profile_is_absent_unless_given_and_frozen_when_given():
+    assert _pose().back_profile is None
+    assert PoseFrame.empty(0.0, (10, 10)).back_profile is None
+    given = np.array([0.2, 0.25, np.nan, 0.22])
+    pose = _pose(back_profile=given)
+    np.testing.assert_array_equal(pose.back_profile, given)
+    assert not pose.back_profile.flags.writeable
+    assert given.flags.writeable, "the caller's array was made read-only"
+
+
+@pytest.mark.parametrize("shape", [(2,), (3, 3), ()])
+def test_back_profile_rejects_bad_shapes(shape):
+    with pytest.raises(ValueError, match="back_profile"):
+        _pose(back_profile=np.zeros(shape))
+
+
+def test_masked_keeps_the_back_profile():
+    pose = _pose(_mixed_visibility(), back_profile=np.array([0.1, 0.2, 0.1]))
+    np.testing.assert_array_equal(pose.masked().back_profile, [0.1, 0.2, 0.1])

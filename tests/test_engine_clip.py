@@ -34,9 +34,10 @@ class Step:
 @pytest.fixture(scope="module")
 def steps() -> list[Step]:
     truth = json.loads((SAMPLES / "janu_sirsasana_right.json").read_text())["frames"]
-    engine = RuleEngine(find_pose("janu_sirsasana"))
+    rules = find_pose("janu_sirsasana")
+    engine = RuleEngine(rules)
     out = []
-    with PoseEstimator(mode="video") as estimator:
+    with PoseEstimator(mode="video", silhouette=rules.needs_silhouette) as estimator:
         for frame in VideoSource(SAMPLES / "janu_sirsasana_right.mp4"):
             if frame.index % 3:
                 continue

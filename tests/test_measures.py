@@ -1,5 +1,6 @@
 """Measures on hand-built poses: known answers per type, mirroring, near/far landmarks, hidden
-landmarks; the camera-view recogniser; and geometry.line_offset's sign convention."""
+landmarks; the camera-view recogniser; geometry.line_offset's sign convention; the back's curve
+read from the pose's back profile, and why it is missing."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def _measure(kind: str, points: list[str], reference=None, space: str = "image")
     )
 
 
-def _pose(image=None, world=None, hidden=(), size=SIZE, visibility=1.0) -> PoseFrame:
+def _pose(
+    image=None, world=None, hidden=(), size=SIZE, visibility=1.0, back_profile=None
+) -> PoseFrame:
     """All landmarks at the image centre, except those given in ``image`` (pixels); world
     positions (metres) are the image's at 1 mm per pixel from the centre, z = 0, except those
     given in ``world``. ``hidden`` landmarks get visibility 0.2."""
@@ -67,7 +70,7 @@ def _pose(image=None, world=None, hidden=(), size=SIZE, visibility=1.0) -> PoseF
         xyz[lm] = value
     vis = np.full(NUM_LANDMARKS, visibility)
     vis[list(hidden)] = 0.2
-    return PoseFrame(xy, xyz, vis, 0.0, size)
+    return PoseFrame(xy, xyz, vis, 0.0, size, back_profile=back_profile)
 
 
 def _mirror_image(pose: PoseFrame) -> PoseFrame:
@@ -78,7 +81,14 @@ def _mirror_image(pose: PoseFrame) -> PoseFrame:
     xyz = np.array(pose.world_xyz)
     xyz[:, 0] = -xyz[:, 0]
     index = list(MIRROR_INDEX)
-    return PoseFrame(xy[index], xyz[index], pose.visibility[index], 0.0, pose.image_size)
+    return PoseFrame(
+        xy[index],
+        xyz[index],
+        pose.visibility[index],
+        0.0,
+        pose.image_size,
+        back_profile=pose.back_profile,  # measured along the chord: the same either way
+    )
 
 
 THIGH = {L.RIGHT_HIP: (300, 300), L.RIGHT_KNEE: (300, 400)}  # a 100 px reference
@@ -170,6 +180,19 @@ KNOWN = {
             }
         ),
         0.3,
+    ),
+    "back_curve": (
+        _measure("back_curve", ["mid(LEFT_HIP, RIGHT_HIP)", "mid(LEFT_SHOULDER, RIGHT_SHOULDER)"]),
+        _pose(
+            {
+                L.LEFT_HIP: (300, 300),
+                L.RIGHT_HIP: (310, 300),
+                L.LEFT_SHOULDER: (300, 200),
+                L.RIGHT_SHOULDER: (310, 200),
+            },
+            back_profile=np.array([0.20, 0.26, 0.30, 0.28, 0.24]),
+        ),
+        0.06,  # the middle stations lie 0.05, 0.08, 0.05 beyond the ends' line
     ),
 }
 
@@ -442,3 +465,31 @@ def test_line_offset_broadcasts_over_frames_and_is_scale_free():
 def test_line_offset_is_2d_only():
     with pytest.raises(ValueError, match="2D"):
         g.line_offset((0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 0, 0), (0, 0, 0), (0, 1, 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# back_curve: why it is missing
+# ---------------------------------------------------------------------------------------------
+
+BACK = KNOWN["back_curve"][0]
+TRUNK = {
+    L.LEFT_HIP: (300, 300),
+    L.RIGHT_HIP: (310, 300),
+    L.LEFT_SHOULDER: (300, 200),
+    L.RIGHT_SHOULDER: (310, 200),
+}
+
+
+@pytest.mark.parametrize(
+    ("pose", "words"),
+    [
+        (_pose(TRUNK), "no silhouette"),
+        (_pose(TRUNK, back_profile=np.array([0.2, np.nan, 0.2])), "outline of the back"),
+        (_pose(TRUNK, hidden=[L.LEFT_HIP], back_profile=np.full(3, 0.2)), "left hip"),
+    ],
+    ids=["no-mask", "edge-not-found", "hip-hidden"],
+)
+def test_back_curve_says_why_it_is_missing(pose, words):
+    result = evaluate(BACK, pose, mirrored=False, threshold=THRESHOLD)
+    assert not result.visible
+    assert words in result.reason()

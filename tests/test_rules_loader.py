@@ -264,3 +264,62 @@ def test_an_invalid_measure_is_reported_once_not_at_every_use(tmp_path):
     with pytest.raises(RuleFileError) as caught:
         load_rules(_write(tmp_path, text))
     assert [i.field for i in caught.value.issues] == ["measures.straight_knee.type"]
+
+
+def _back_curve(text: str = VALID) -> str:
+    return text.replace("type: inclination", "type: back_curve")
+
+
+def test_a_back_curve_measure_loads_and_asks_for_the_silhouette(tmp_path):
+    assert not load_rules(_write(tmp_path, VALID)).needs_silhouette
+    rules = load_rules(_write(tmp_path, _back_curve()))
+    assert rules.measures["trunk"].needs_silhouette
+    assert rules.measures["trunk"].unit == "body"
+    assert rules.needs_silhouette  # the 'upright' phase uses it
+
+
+def test_a_back_curve_defined_but_unused_costs_nothing(tmp_path):
+    text = _back_curve().replace(
+        "{measure: trunk, below: 30}", "{measure: straight_knee, above: 9}"
+    )
+    rules = load_rules(_write(tmp_path, text))
+    assert "trunk" in rules.measures and not rules.needs_silhouette
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        (
+            "      - mid(LEFT_SHOULDER, RIGHT_SHOULDER)",
+            "      - mid(LEFT_EAR, RIGHT_EAR)",
+            "measures.trunk.points",
+            ["exactly [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]"],
+        ),
+        (
+            "      - mid(LEFT_HIP, RIGHT_HIP)\n      - mid(LEFT_SHOULDER, RIGHT_SHOULDER)",
+            "      - mid(LEFT_SHOULDER, RIGHT_SHOULDER)\n      - mid(LEFT_HIP, RIGHT_HIP)",
+            "measures.trunk.points",
+            ["exactly"],
+        ),
+        (
+            "    space: image\n    views: [side]\n    label: Trunk",
+            "    space: world\n    views: [side]\n    label: Trunk",
+            "measures.trunk.space",
+            ["needs space: image"],
+        ),
+    ],
+    ids=["other-points", "reversed", "world"],
+)
+def test_a_back_curve_is_measured_along_the_trunk_in_the_image(tmp_path, old, new, field, words):
+    text = _back_curve()
+    assert old in text
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(_write(tmp_path, text.replace(old, new, 1)))
+    issues = [i for i in caught.value.issues if i.field == field]
+    assert issues, str(caught.value)
+    assert all(word in issues[0].message for word in words), issues[0].message
+
+
+def test_a_back_curve_may_name_the_hips_in_either_order(tmp_path):
+    text = _back_curve().replace("mid(LEFT_HIP, RIGHT_HIP)", "mid(RIGHT_HIP, LEFT_HIP)", 1)
+    assert load_rules(_write(tmp_path, text)).needs_silhouette

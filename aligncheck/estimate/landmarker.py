@@ -10,6 +10,12 @@ than one, the *most prominent* person is kept: the one whose visible landmarks s
 bounding-box area in the image (ties go to the one nearer the image centre). The returned
 ``PoseFrame.people`` says how many were found and ``chosen_by`` names this rule, so callers can
 tell the user.
+
+**The back's outline.** With ``silhouette=True`` the model also returns a person segmentation
+mask; the estimator condenses the chosen person's mask into ``PoseFrame.back_profile``
+(:func:`aligncheck.estimate.silhouette.back_profile`) and drops it, so no mask travels further.
+It costs time on every frame, so ask for it only when a rule needs it
+(``RuleSet.needs_silhouette``).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import numpy as np
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame, PoseFrame
 from aligncheck.errors import ModelError
 from aligncheck.estimate.model import ModelInfo, check_model
-from aligncheck.landmarks import NUM_LANDMARKS
+from aligncheck.estimate.silhouette import back_profile
+from aligncheck.landmarks import NUM_LANDMARKS, Landmark
 from aligncheck.quiet import captured_stderr
 
 log = logging.getLogger(__name__)
@@ -52,12 +59,15 @@ class PoseEstimator:
         max_people: int = 2,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        silhouette: bool = False,
     ) -> None:
         if mode not in ("image", "video"):
             raise ValueError(f"mode must be 'image' or 'video', not {mode!r}")
         self.model: ModelInfo = check_model(model)
         self.mode: Mode = mode
         self.max_people = max(1, int(max_people))
+        #: True when each PoseFrame carries the back's profile from a segmentation mask.
+        self.silhouette = bool(silhouette)
         self._last_ms = -1
         self._calls = 0
         self._landmarker = self._create(min_detection_confidence, min_tracking_confidence)
@@ -74,6 +84,7 @@ class PoseEstimator:
             min_pose_detection_confidence=detection,
             min_pose_presence_confidence=detection,
             min_tracking_confidence=tracking,
+            output_segmentation_masks=self.silhouette,
         )
         with captured_stderr() as native_log:
             try:
@@ -138,6 +149,8 @@ def _to_pose_frame(result: object, frame: Frame) -> PoseFrame:
         range(people), key=lambda i: _prominence(candidates[i][0], candidates[i][2], width, height)
     )
     image_xy, world_xyz, visibility = candidates[best]
+    masks = getattr(result, "segmentation_masks", None) or ()
+    profile = _profile(masks[best], image_xy, width, height) if len(masks) > best else None
     return PoseFrame(
         image_xy,
         world_xyz,
@@ -147,6 +160,26 @@ def _to_pose_frame(result: object, frame: Frame) -> PoseFrame:
         people=people,
         chosen_by=CHOSEN_BY.format(n=people) if people > 1 else "",
         index=frame.index,
+        back_profile=profile,
+    )
+
+
+def _profile(mask_image: object, image_xy: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The back's profile of one person from their mask (an mp.Image of float32, at the
+    image's size or scaled to it)."""
+    mask = np.asarray(mask_image.numpy_view())
+    if mask.ndim == 3:
+        mask = mask[..., 0]
+    image_xy = image_xy * np.array([mask.shape[1] / width, mask.shape[0] / height])
+
+    def mid(a: Landmark, b: Landmark) -> np.ndarray:
+        return (image_xy[a] + image_xy[b]) / 2.0
+
+    return back_profile(
+        mask,
+        mid(Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+        mid(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+        mid(Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE),
     )
 
 

@@ -264,7 +264,9 @@ class _Session:
         started = time.monotonic()
         display = self.display
         try:
-            with PoseEstimator(self.model, mode="video") as estimator:
+            with PoseEstimator(
+                self.model, mode="video", silhouette=self.rules.needs_silhouette
+            ) as estimator:
                 if display is None:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display

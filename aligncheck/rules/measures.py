@@ -3,7 +3,9 @@
 A measure is computed from its landmarks for the side being practised (mirrored when the pose
 is done on the other side than written). If any landmark it needs is below the visibility
 threshold, or outside the image for a 2D measure, the value is NaN and the reason names the
-hidden landmarks: "not visible", never a made-up number.
+hidden landmarks: "not visible", never a made-up number. A ``back_curve`` is read from the
+back's profile that the estimator took from the person's silhouette; without one, or where the
+outline of the back was not found, it is NaN with a reason too.
 """
 
 from __future__ import annotations
@@ -102,9 +104,22 @@ def evaluate(
         value = geometry.relative_height(p[0], p[1], ref[0], ref[1])
     elif kind == "line_offset":
         value = geometry.line_offset(p[0], p[1], p[2], p[3], ref[0], ref[1])
+    elif kind == "back_curve":
+        return _back_curve(pose)
     else:  # the loader only admits the types above
         raise ValueError(f"unknown measure type {kind!r}")
     return MeasureValue(float(value))
+
+
+NO_SILHOUETTE = "not measured: no silhouette of the body in this run"
+NO_BACK_OUTLINE = "not visible: the outline of the back (it merges with the background)"
+
+
+def _back_curve(pose: PoseFrame) -> MeasureValue:
+    if pose.back_profile is None:
+        return MeasureValue(float("nan"), why=NO_SILHOUETTE)
+    value = geometry.back_curve(pose.back_profile)
+    return MeasureValue(value) if math.isfinite(value) else MeasureValue(value, why=NO_BACK_OUTLINE)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from aligncheck.rules.schema import (
     Calibration,
     Measure,
     Point,
+    fixed_points_problem,
 )
 from aligncheck.rules.yamlio import LineDict
 
@@ -102,6 +103,8 @@ def measure(checker: FieldChecker, mid: str, node: Any, line: int) -> Measure | 
         return None
     count, needs_reference = MEASURE_TYPES[kind]
     found = points(checker, node, "points", field, count)
+    if found is not None and (problem := fixed_points_problem(kind, found)):
+        checker.error(node.line_of("points"), f"{field}.points", problem)
     reference = _reference(checker, node, field, kind, needs_reference)
     space = node.get("space")
     if not is_name(space, _SPACES):

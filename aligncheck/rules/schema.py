@@ -32,15 +32,26 @@ MEASURE_TYPES: dict[str, tuple[int, bool]] = {
     "relative_height": (2, True),
     "distance": (2, False),
     "line_offset": (4, True),
+    "back_curve": (2, False),
 }
 #: Measure types whose sign flips when the pose is mirrored (rotation about the vertical).
 CHIRAL_TYPES = frozenset({"twist"})
 #: Measure types that only make sense on image coordinates, or only on world coordinates.
-IMAGE_ONLY = frozenset({"line_offset"})
+IMAGE_ONLY = frozenset({"line_offset", "back_curve"})
 WORLD_ONLY = frozenset({"twist"})
 ANGLE_TYPES = frozenset(
     {"joint_angle", "flexion", "angle_between", "inclination", "elevation", "twist"}
 )
+#: Measure types read from the person's silhouette (the estimator must be asked for a mask).
+SILHOUETTE_TYPES = frozenset({"back_curve"})
+#: Measure types whose points are fixed, as sets of landmarks (the order of a mid() is free):
+#: the back's profile is taken along the hips-to-shoulders chord at estimation time.
+FIXED_POINTS: dict[str, tuple[frozenset[Landmark], ...]] = {
+    "back_curve": (
+        frozenset({Landmark.LEFT_HIP, Landmark.RIGHT_HIP}),
+        frozenset({Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER}),
+    ),
+}
 
 
 Relative = Literal["", "near", "far"]
@@ -128,6 +139,11 @@ class Measure:
         if self.type == "distance":
             return "px" if self.space == "image" else "m"
         return "deg" if self.type in ANGLE_TYPES else "body"
+
+    @property
+    def needs_silhouette(self) -> bool:
+        """True when the value is read from the person's silhouette (a segmentation mask)."""
+        return self.type in SILHOUETTE_TYPES
 
     @property
     def chiral(self) -> bool:
@@ -355,3 +371,24 @@ class RuleSet:
     def phase(self, phase_id: str) -> Phase:
         """The phase called ``phase_id``."""
         return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def needs_silhouette(self) -> bool:
+        """True when a rule or a phase uses a measure read from the person's silhouette, so
+        the estimator must compute it (it costs time on every frame; other poses skip it)."""
+        used = {r.measure for r in self.rules}
+        used |= {c.measure for p in self.phases for c in p.when}
+        if self.sides is not None:
+            used.add(self.sides.detect.measure)
+        return any(self.measures[m].needs_silhouette for m in used if m in self.measures)
+
+
+def fixed_points_problem(kind: str, points: tuple[Point, ...]) -> str:
+    """What is wrong with the points of a measure type whose points are fixed ('' if fine)."""
+    fixed = FIXED_POINTS.get(kind)
+    if fixed is None or tuple(frozenset(p.landmarks) for p in points) == fixed:
+        return ""
+    return (
+        f"a {kind} measure takes exactly [mid(LEFT_HIP, RIGHT_HIP), "
+        "mid(LEFT_SHOULDER, RIGHT_SHOULDER)]: the back's outline is measured along that line"
+    )

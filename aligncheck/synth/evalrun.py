@@ -99,19 +99,28 @@ def _pack(seen: list[Seen]) -> dict[str, np.ndarray]:
         out["truth_" + name] = np.stack([getattr(s.truth, name) for s in seen])
     out["people"] = np.array([s.pose.people for s in seen])
     out["size"] = np.array([s.pose.image_size for s in seen])
-    extra = _extra_fields(seen[0].pose)
-    for name in extra:
-        out["extra_" + name] = np.stack([np.asarray(getattr(s.pose, name), float) for s in seen])
+    for name, like in _extra_fields(seen).items():
+        missing = np.full(like.shape, np.nan)
+        values = [getattr(s.pose, name) for s in seen]
+        out["extra_" + name] = np.stack(
+            [missing if v is None else np.asarray(v, float) for v in values]
+        )
     return out
 
 
-def _extra_fields(pose: PoseFrame) -> list[str]:
-    """Optional array fields of PoseFrame beyond the landmarks (e.g. a back profile)."""
-    names = []
+def _extra_fields(seen: list[Seen]) -> dict[str, np.ndarray]:
+    """Optional array fields of PoseFrame beyond the landmarks (e.g. the back's profile) that
+    any pose of ``seen`` carries, each with one example value; poses without it (nobody found)
+    are stored as NaN."""
+    names: dict[str, np.ndarray] = {}
     for f in fields(PoseFrame):
-        value = getattr(pose, f.name)
-        if f.name not in _POSE_FIELDS and isinstance(value, np.ndarray):
-            names.append(f.name)
+        if f.name in _POSE_FIELDS:
+            continue
+        for s in seen:
+            value = getattr(s.pose, f.name)
+            if isinstance(value, np.ndarray):
+                names[f.name] = value
+                break
     return names
 
 
