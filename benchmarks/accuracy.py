@@ -1,7 +1,7 @@
 """Janu Sirsasana verdicts on a population of synthetic practitioners, tuned on one split and
 reported on another.
 
-    python benchmarks/accuracy.py --split eval [--replicates 2] [--write docs/accuracy.md]
+    python benchmarks/accuracy.py --split eval --replicates 3 [--write docs/accuracy.md]
 
 Each item is a fresh person, room and camera (:mod:`aligncheck.synth.population`) in a correct
 pose or one fault (mild or clear), on both sides, from side, diagonal and front views on either
@@ -139,7 +139,22 @@ def main() -> None:
     lines = report(rules, judged, args.split, len(todo))
     print("\n".join(lines))
     if args.write:
-        args.write.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write(args.write, lines)
+
+
+#: The tables replace what follows this heading in an existing file; the text above it (the
+#: reading of the figures against the goals) is kept.
+MARKER = "## Tables (eval split)"
+
+
+def write(path: Path, lines: list[str]) -> None:
+    """Write the tables to ``path``, after the text above :data:`MARKER` if the file has it."""
+    head = ""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if MARKER in text:
+            head = text[: text.index(MARKER)] + MARKER + "\n\n"
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
