@@ -33,17 +33,11 @@ from aligncheck.plausibility import (
 )
 from aligncheck.rules.measures import CameraView, MeasureValue, camera_view, evaluate
 from aligncheck.rules.schema import Band, Measure, Rule, RuleSet
+from aligncheck.rules.sides import Debounced, SideTracker
 from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
 #: How a verdict from weak evidence begins its reason.
 WEAK_EVIDENCE = "not sure from this view"
-
-#: Visibility from which the far limb counts when telling the sides apart. A limb hidden
-#: behind the near one is often guessed (a folded leg drawn straight), so a photo, which must
-#: decide from one picture, only lets a clearly seen far limb veto the near limb; a video waits
-#: for clear evidence (a half-hidden far limb that looks alike vetoes too) and keeps the side
-#: it found.
-_FAR_VISIBILITY = {"still": 0.8, "video": 0.3}
 
 
 def _view_words(view: str) -> str:
@@ -64,28 +58,6 @@ class EngineSettings:
     smoothing: OneEuroSettings | None = field(default_factory=OneEuroSettings)
     #: Limits of the skeleton plausibility check; None turns the check off.
     plausibility: PlausibilityLimits | None = field(default_factory=PlausibilityLimits)
-
-
-class _Debounced:
-    """A value that changes only after a candidate has persisted for ``min_duration``."""
-
-    def __init__(self, initial: object) -> None:
-        self.value = initial
-        self._candidate = initial
-        self._since = 0.0
-
-    def update(self, candidate: object, t: float, min_duration: float) -> object:
-        if candidate == self.value:
-            self._candidate = candidate
-            return self.value
-        if candidate != self._candidate:
-            self._candidate, self._since = candidate, t
-        if t - self._since >= min_duration:
-            self.value = candidate
-        return self.value
-
-    def force(self, value: object) -> None:
-        self.value = self._candidate = value
 
 
 def classify(
@@ -131,9 +103,11 @@ class RuleEngine:
         self.temporal = temporal
         smoothing = self.settings.smoothing
         self._smoother = PoseSmoother(smoothing) if temporal and smoothing else None
-        self._mirrored = _Debounced(None)
-        self._phase = _Debounced("")
-        self._status: dict[str, _Debounced] = {r.id: _Debounced(None) for r in rules.rules}
+        self._sides = SideTracker(
+            rules, self.settings.visibility_threshold, temporal, self.settings.min_duration
+        )
+        self._phase = Debounced("")
+        self._status: dict[str, Debounced] = {r.id: Debounced(None) for r in rules.rules}
         self._samples: dict[str, list[float]] = {}
         self._calibrated: dict[str, float] = {}
         self._phase_start = 0.0
@@ -141,15 +115,11 @@ class RuleEngine:
         self._good_time = 0.0
         self._last_t: float | None = None
         self._top_id = ""
-        self._forced_side: bool | None = None
-        self._alike = False  # the near and the far limb look alike in this frame
         self._body = BodyHistory()
 
     def force_side(self, mirrored: bool | None) -> None:
         """Judge the written side (False), the mirrored side (True), or detect it (None)."""
-        self._forced_side = mirrored
-        if mirrored is not None:
-            self._mirrored.force(mirrored)
+        self._sides.force(mirrored)
 
     @property
     def calibrated(self) -> dict[str, float]:
@@ -171,18 +141,10 @@ class RuleEngine:
             return self._unreliable(pose, plausible, t, dt)
         threshold = self.settings.visibility_threshold
         view = camera_view(pose, threshold)
-        self._alike = False
-        mirrored = self._side(pose, view, t)
-        if self.rules.sides is not None and mirrored is None:
-            detect = self.rules.measures[self.rules.sides.detect.measure]
-            written = evaluate(detect, pose, False, threshold, view.near)
-            other = evaluate(detect, pose, True, threshold, view.near)
-            if not (written.visible and other.visible) and not self._alike:
-                why = written.reason() or other.reason()
-                return self._verdict(
-                    pose, view, None, "", {}, f"cannot tell which side is practised ({why})"
-                )
-            # both sides look alike (e.g. both legs straight): judge as written, side unnamed
+        side = self._sides.decide(pose, view, t)
+        if side.unknown:
+            return self._verdict(pose, view, None, "", {}, side.unknown)
+        mirrored = side.mirrored
         raw = {
             m.id: evaluate(m, pose, bool(mirrored), threshold, view.near)
             for m in self.rules.measures.values()
@@ -261,8 +223,8 @@ class RuleEngine:
         verdict = self._verdict(pose, CameraView("", "LEFT"), None, "", {}, "", results)
         return replace(
             verdict,
-            side=self._side_name(self._mirrored.value),  # type: ignore[arg-type]
-            mirrored=bool(self._mirrored.value),
+            side=self._side_name(self._sides.current),
+            mirrored=bool(self._sides.current),
             phase_label=Status.UNRELIABLE.value,
             top=None,
             hold_time=t - self._hold_start if self._hold_start is not None else 0.0,
@@ -287,66 +249,6 @@ class RuleEngine:
             rule.cue,
             reason,
         )
-
-    def _side(self, pose: PoseFrame, view: CameraView, t: float) -> bool | None:
-        sides = self.rules.sides
-        if sides is None:
-            return False
-        if self._forced_side is not None:
-            return self._forced_side
-        measure = self.rules.measures[sides.detect.measure]
-        threshold = self.settings.visibility_threshold
-        written = evaluate(measure, pose, False, threshold, view.near).value
-        mirrored = evaluate(measure, pose, True, threshold, view.near).value
-        current = self._mirrored.value
-        near_says = self._near_side(pose, view)
-        if near_says is not None:
-            if current is None or not self.temporal:
-                self._mirrored.force(near_says)
-                return near_says
-            return bool(self._mirrored.update(near_says, t, self.settings.min_duration))
-        candidate = sides.detect.choose(written, mirrored)
-        gap = abs(written - mirrored)
-        both = math.isfinite(gap)
-        if candidate is None or (current is None and both and gap < sides.detect.margin):
-            return current  # not decided (yet): both legs alike, or the telling limb hidden
-        if current is None and self.temporal and not both:
-            return None  # in a video, wait for both limbs before the first decision
-        if current is not None and candidate != current and self.temporal:
-            if math.isfinite(gap) and gap < sides.detect.margin:
-                return current  # not decisive enough to switch
-            return bool(self._mirrored.update(candidate, t, self.settings.min_duration))
-        self._mirrored.force(candidate)
-        return candidate
-
-    def _near_side(self, pose: PoseFrame, view: CameraView) -> bool | None:
-        """The side practised (mirrored or not) from the limb nearer the camera, or None."""
-        cue = self.rules.sides.detect.near if self.rules.sides is not None else None
-        if cue is None or view.name not in ("side", "diagonal"):
-            return None
-        measure = self.rules.measures[cue.measure]
-        value = evaluate(measure, pose, False, self.settings.visibility_threshold, view.near)
-        role = cue.near_role(value.value)
-        if role is None:
-            return None
-        written_side = self.rules.sides.roles[role]
-        mirrored = written_side != view.near
-        if role == cue.role_above and self._far_alike(pose, view, mirrored):
-            self._alike = True
-            return None  # both limbs look alike (e.g. both legs straight): nothing to tell
-        return mirrored
-
-    def _far_alike(self, pose: PoseFrame, view: CameraView, mirrored: bool) -> bool:
-        """True when the detect measure, taken on the other side's limb, is as decisive as the
-        near limb's (beyond the detection threshold): the sides cannot be told apart."""
-        detect = self.rules.sides.detect
-        if detect.threshold is None:
-            return False
-        measure = self.rules.measures[detect.measure]
-        seen = _FAR_VISIBILITY["video" if self.temporal else "still"]
-        other = evaluate(measure, pose, not mirrored, seen, view.near)
-        sign = 1.0 if detect.prefer == "larger" else -1.0
-        return math.isfinite(other.value) and sign * (other.value - detect.threshold) > 0
 
     def _steady_top(self, results: tuple[RuleResult, ...]) -> RuleResult | None:
         """The top cue, kept on the previous rule while it is still off and still among the most
