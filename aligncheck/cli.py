@@ -29,11 +29,18 @@ from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.engine import WEAK_EVIDENCE
 from aligncheck.rules.schema import Guidance
+from aligncheck.rules.sides import SIDE_UNKNOWN
 from aligncheck.session import UNRELIABLE_NOTE, SessionSummary
 
 if TYPE_CHECKING:
     from aligncheck.photos import PhotoAngles
     from aligncheck.pipeline import Analysis
+
+#: What to change when the side practised cannot be told (a limb hidden or misread).
+SIDE_UNKNOWN_TRY = (
+    "Let the camera see both legs: turn so it looks at you from the side or diagonally, "
+    "from the side of the bent leg if the pose has one, with your whole body in the picture."
+)
 
 app = typer.Typer(
     name="aligncheck",
@@ -247,6 +254,8 @@ def print_verdict(
             soft_wrap=True,
         )
         console.print(f"[bold]Try:[/] {escape(verdict.suggestion)}", soft_wrap=True)
+    elif any(r.reason.startswith(SIDE_UNKNOWN) for r in verdict.results):
+        console.print(f"[bold]Try:[/] {SIDE_UNKNOWN_TRY}", soft_wrap=True)
     elif verdict.top is not None:
         console.print(f"[bold]Top cue:[/] {escape(verdict.top.cue)}", soft_wrap=True)
         if verdict.top.modification:

@@ -22,6 +22,9 @@ from aligncheck.rules.schema import RuleSet
 #: it found.
 FAR_VISIBILITY = {"still": 0.8, "video": 0.3}
 
+#: How the reason begins when the side practised cannot be told.
+SIDE_UNKNOWN = "cannot tell which side is practised"
+
 
 class Debounced:
     """A value that changes only after a candidate has persisted for ``min_duration``."""
@@ -94,7 +97,7 @@ class SideTracker:
         other = evaluate(detect, pose, True, self.threshold, view.near)
         if not (written.visible and other.visible):
             why = written.reason() or other.reason()
-            return SideDecision(None, f"cannot tell which side is practised ({why})")
+            return SideDecision(None, f"{SIDE_UNKNOWN} ({why})")
         return SideDecision(None)  # both sides look alike: judge as written, side unnamed
 
     def _side(self, pose: PoseFrame, view: CameraView, t: float) -> bool | None:
