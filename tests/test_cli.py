@@ -223,3 +223,26 @@ def test_libjpeg_warnings_stay_off_the_terminal(tmp_path, capfd, caplog):
     err = " ".join(capfd.readouterr().err.split())
     assert "cut.jpg: cannot be read as an image" in err
     assert "Corrupt JPEG" not in err and "Premature end" not in err
+
+
+def test_an_undecided_side_says_what_to_change():
+    from rich.console import Console
+
+    from aligncheck.cli import SIDE_UNKNOWN_TRY, print_verdict
+    from aligncheck.core import PoseFrame
+    from aligncheck.rules.engine import evaluate_still
+    from aligncheck.synth.evalrun import truth_pose
+    from aligncheck.synth.poses import load_poses
+    from aligncheck.synth.render import render
+
+    # a seated body seen from the side whose legs the model did not see: the side practised
+    # cannot be told
+    body = truth_pose(render(load_poses().pose("janu_right_upright"), view=60.0))
+    visibility = np.ones(33)
+    visibility[25:] = 0.0  # knees, ankles, heels and toes
+    pose = PoseFrame(body.image_xy, body.world_xyz, visibility, 0.0, body.image_size)
+    verdict = evaluate_still(find_pose("janu_sirsasana"), pose)
+    assert all(r.reason.startswith("cannot tell which side") for r in verdict.results)
+    console = Console(record=True, width=200)
+    print_verdict(console, "photo.jpg", verdict)
+    assert SIDE_UNKNOWN_TRY in console.export_text().replace("\n", " ")
