@@ -53,7 +53,7 @@ def read_image(path: Path | str) -> np.ndarray:
     except OSError as exc:
         raise SourceError(f"{file}: cannot be read ({exc.strerror or exc}).") from exc
     if not data.size:
-        raise SourceError(f"{file}: cannot be read as an image: {EMPTY_FILE}.")
+        raise SourceError(f"{file}: {EMPTY_FILE}.")
     with captured_stderr() as decoder_log:  # libjpeg and libpng print their complaints
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None:

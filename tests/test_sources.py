@@ -16,6 +16,7 @@ import pytest
 
 from aligncheck.errors import SourceError
 from aligncheck.sources import (
+    EMPTY_FILE,
     CameraSource,
     ImageSource,
     VideoSource,
@@ -115,7 +116,15 @@ def test_empty_image_file(tmp_path):
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     error = _raises_naming(empty, read_image, empty)
-    assert "cannot be read as an image" in str(error)
+    assert str(error) == f"{empty}: {EMPTY_FILE}."  # worded as for an empty video
+
+
+def test_an_empty_file_is_worded_the_same_as_image_and_as_video(tmp_path):
+    for name in ("empty.jpg", "empty.mp4"):
+        empty = tmp_path / name
+        empty.write_bytes(b"")
+        reader = read_image if name.endswith(".jpg") else VideoSource
+        assert str(_raises_naming(empty, reader, empty)) == f"{empty}: {EMPTY_FILE}."
 
 
 def test_missing_video(tmp_path):
