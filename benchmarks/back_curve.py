@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from spine_rounding import EAR_DROP  # the sibling study's text of the former spine measure
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame
 from aligncheck.estimate import PoseEstimator
@@ -71,16 +72,6 @@ HEADS = {
 }
 MEASURES = ("back_curve", "ear_drop")
 JUDGED = ("ok", "close", "off")
-#: The former spine rule's measure, added to the rule file's measures for this study.
-EAR_DROP = """\
-  ear_drop:
-    type: line_offset
-    points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER), NEAR_EAR, STRAIGHT_KNEE]
-    reference: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]
-    space: image
-    views: [side, diagonal]
-    label: Ear dropped below the hips-shoulders line (torso lengths)
-"""
 
 
 def study_rules() -> RuleSet:

@@ -64,8 +64,8 @@ EAR_OK_HIGH, EAR_CLOSE_HIGH = 0.07, 0.085
 #: Thresholds of the calibrated torso-length rule this study led us to drop (ok >= 0.86).
 TORSO_OK_LOW, TORSO_CLOSE_LOW = 0.86, 0.82
 
-#: Candidate measures, added to the rule file's ``measures:`` for this study only.
-CANDIDATES = """\
+#: The former spine rule's measure (the ear below the hips-shoulders line), as rule-file text.
+EAR_DROP = """\
   ear_drop:
     type: line_offset
     points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER), NEAR_EAR, STRAIGHT_KNEE]
@@ -73,6 +73,10 @@ CANDIDATES = """\
     space: image
     views: [side, diagonal]
     label: Ear dropped below the hips-shoulders line (torso lengths)
+"""
+
+#: Candidate measures, added to the rule file's ``measures:`` for this study only.
+CANDIDATES = EAR_DROP + """\
   torso_length:
     type: distance
     points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]
