@@ -204,6 +204,7 @@ class _Session:
     ) -> None:
         self.rules, self.options, self.capture, self.recording = rules, options, capture, recording
         self.model = model
+        self.worker: PoseWorker | None = None
         self.result = LiveResult(record=recording.folder if recording else None)
         self.echo = echo
         self.voice_message: str | None = None
@@ -271,6 +272,7 @@ class _Session:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display
                 worker = PoseWorker(self.capture, estimator, lossless=not self.options.realtime)
+                self.worker = worker
                 try:
                     self._loop(worker, display)
                 finally:
@@ -369,6 +371,8 @@ class _Session:
     def _process(self, captured: Captured, pose: PoseFrame) -> np.ndarray:
         frame = captured.frame
         verdict = self.engine.update(pose)
+        if self.worker is not None:  # a tracker stuck on a garbled skeleton restarts
+            self.worker.judged(pose.detected and not verdict.reliable)
         t = frame.timestamp
         guide_state = None
         if not self.setup_done:
