@@ -138,5 +138,6 @@ def main() -> None:
         print(f"peak memory, {args.frames} frames: {short_mb:6.0f} MB")
         print(f"peak memory, {args.frames * args.repeat} frames: {long_mb:6.0f} MB")
 
+
 if __name__ == "__main__":
     main()
