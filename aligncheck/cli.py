@@ -59,6 +59,16 @@ ModelOption = Annotated[
     ),
 ]
 
+SampleFpsOption = Annotated[
+    float | None,
+    typer.Option(
+        "--sample-fps",
+        help="Estimate poses on N frames a second (default: every frame); the annotated "
+        "video keeps every frame, drawn with the latest pose.",
+        min=0.5,
+    ),
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -405,6 +415,7 @@ def analyze(
     until: Annotated[
         float | None, typer.Option("--until", help="Analyse only the first SECONDS.", min=0.0)
     ] = None,
+    sample_fps: SampleFpsOption = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -430,6 +441,7 @@ def analyze(
                     progress=update,
                     write_video=not no_video,
                     until=until,
+                    sample_fps=sample_fps,
                 )
         except AnalysisInterrupted as stop:
             _print_kept(Console(stderr=True), stop.analysis)

@@ -93,7 +93,8 @@ class Sampler:
         """True for a frame to estimate; call once per frame, in order."""
         if timestamp < self._next - 0.05 * self.step:
             return False
-        self._next = max(self._next + self.step, timestamp + 0.5 * self.step)
+        following = self._next + self.step
+        self._next = following if following > timestamp else timestamp + self.step
         return True
 
 
@@ -113,13 +114,19 @@ def _estimated(
 
 
 def _replayed(
-    source: VideoSource | None, poses: Iterator[PoseFrame], size: tuple[int, int]
+    source: VideoSource | None,
+    poses: Iterator[PoseFrame],
+    size: tuple[int, int],
+    sample_fps: float | None,
 ) -> Iterator[tuple[Frame, PoseFrame | None]]:
     """The recorded poses with the video's frames; a frame between two recorded poses (a run
     with ``--sample-fps``) comes with None and is drawn with the pose before it."""
     frames = iter(source) if source is not None else iter(())
     frame = next(frames, None)
+    step = 1.0 / sample_fps if sample_fps else 0.0
+    last = None
     for pose in poses:
+        last = pose.timestamp
         while frame is not None and frame.index < pose.index:
             yield frame, None
             frame = next(frames, None)
@@ -128,6 +135,10 @@ def _replayed(
             yield Frame(blank, pose.index, pose.timestamp), pose
             continue
         yield frame, pose
+        frame = next(frames, None)
+    # the frames after the last recorded pose, up to where the next one would have been
+    while frame is not None and last is not None and frame.timestamp < last + step - 1e-6:
+        yield frame, None
         frame = next(frames, None)
 
 
@@ -209,7 +220,8 @@ def analyze_video(
     try:
         with contextlib.ExitStack() as stack:
             if poses is not None:
-                pairs, estimator = _replayed(source, poses, (width, height)), None
+                size, rate = (width, height), header.get("sample_fps")
+                pairs, estimator = _replayed(source, poses, size, rate), None
             else:
                 from aligncheck.estimate import PoseEstimator
 
