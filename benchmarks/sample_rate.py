@@ -105,10 +105,11 @@ def main() -> None:
                     clip, rules, folder / f"{name}-{rate}", write_video=False, sample_fps=rate
                 )
                 c = compare(full, sampled)
+                same = "same" if c["same corrections"] else "DIFFER"
                 totals.setdefault(rate, []).append(float(c["status agreement"]))
                 print(
                     f"{name:24s} {rate:5.0f} {c['status agreement']:9.1%} "
-                    f"{c['phase agreement']:6.1%} {'same' if c['same corrections'] else 'DIFFER':>12s} "
+                    f"{c['phase agreement']:6.1%} {same:>12s} "
                     f"{c['hold full']:.1f} s vs {c['hold sampled']:.1f} s"
                 )
         for rate, values in totals.items():
