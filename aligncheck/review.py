@@ -524,6 +524,10 @@ def review_clips(
         finally:
             if reporter is not None:
                 reporter.close()
+    if cluster is not None and cluster.startswith("local:"):  # its workers are stopped now
+        for clip in todo:
+            if clip.folder is not None:
+                remove_partials(clip.folder)
     for n, clip in enumerate(clips):
         if n in rows:
             continue
@@ -614,10 +618,5 @@ def _analyse(
 
     if session is None:
         run_on_pool(jobs, workers, ended)
-        return
-    try:
+    else:
         run_on_cluster(session, jobs, ended)
-    finally:
-        if session.local:  # its workers are stopped with it: nothing can finish these any more
-            for job in jobs:
-                remove_partials(job.folder)

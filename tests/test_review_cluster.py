@@ -28,9 +28,10 @@ import dask
 import pytest
 from distributed import Client
 
+from aligncheck import review as review_module
 from aligncheck.cli import main
 from aligncheck.clipjob import DONE_NAME, PART_MARK
-from aligncheck.review import LOST_REASON
+from aligncheck.review import INTERRUPTED_REASON, LOST_REASON
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
 STARTS = (17.0, 18.5, 20.0, 21.5, 23.0, 6.2)  # the fold from several moments, and the upright
@@ -284,3 +285,31 @@ def test_bad_or_unreachable_cluster_fails_before_any_work(lesson, tmp_path, caps
     assert message in err and "Traceback" not in err
     assert not (out / "index.csv").exists()
     assert not (out / "clips").exists() or not any((out / "clips").iterdir())
+
+
+def test_ctrl_c_on_a_local_cluster_keeps_finished_clips(lesson, tmp_path, monkeypatch, capsys):
+    """``local:2`` starts its own Dask cluster; Ctrl-C after the first clip cancels the rest,
+    stops the workers and keeps what finished; the next run (on the local pool) analyses only
+    the rest."""
+    out = tmp_path / "out"
+    clips = [str(lesson / f"student{n}_janu.mp4") for n in range(3)]
+    original = review_module.RichReporter.finished
+
+    def interrupt_after_first(self, row):
+        original(self, row)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(review_module.RichReporter, "finished", interrupt_after_first)
+    assert main(["review", *clips, "--out", str(out), "--cluster", "local:2"]) == 130
+    assert "Dask cluster local:2: 2 workers" in " ".join(capsys.readouterr().out.split())
+    rows = _index(out)
+    done = _done(out)
+    analysed = [r for r in rows.values() if r["status"] == "analysed"]
+    assert 1 <= len(analysed) == len(done) < len(clips)  # a clip finishing as it stopped counts
+    assert {r["reason"] for r in rows.values() if r["status"] == "skipped"} == {INTERRUPTED_REASON}
+    assert sorted(p.name for p in (out / "clips").iterdir()) == sorted(done)  # nothing partial
+    monkeypatch.undo()  # the cache is the same for the pool: it finishes the rest
+    assert main(["review", *clips, "--out", str(out), "--jobs", "2"]) == 0
+    statuses = [r["status"] for r in _index(out).values()]
+    assert statuses.count("cached") == len(done)
+    assert statuses.count("analysed") == len(clips) - len(done)
