@@ -181,8 +181,8 @@ def run_on_cluster(cluster: Cluster, jobs: Sequence[ClipJob], done: Done) -> Non
     pending: dict[Any, int] = {}
     with _quiet_dask():
         try:
-            for index, job in enumerate(jobs):
-                name = f"aligncheck-clip-{job.key[:12]}-{batch}"
+            for index, job in enumerate(jobs):  # one key per clip folder: copies are tasks too
+                name = f"aligncheck-{job.folder.name}-{index}-{batch}"
                 pending[client.submit(run_clip, job, key=name, pure=False)] = index
             for future in as_completed(list(pending)):
                 index = pending[future]

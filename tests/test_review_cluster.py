@@ -34,7 +34,7 @@ from aligncheck.clipjob import DONE_NAME, PART_MARK
 from aligncheck.review import INTERRUPTED_REASON, LOST_REASON
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "janu_sirsasana_right.mp4"
-STARTS = (17.0, 18.5, 20.0, 21.5, 23.0, 6.2)  # the fold from several moments, and the upright
+STARTS = (17.0, 18.5, 20.0, 21.5, 17.0, 6.2)  # the fold from several moments, and the upright
 FAST_CONNECT = {"distributed.comm.timeouts.connect": "3s"}
 
 
@@ -65,10 +65,11 @@ def _clip(path: Path, start: float, seconds: float = 3.0, fps: int = 10, width: 
 
 @pytest.fixture(scope="module")
 def lesson(tmp_path_factory) -> Path:
-    """Six students' clips in one folder."""
+    """Six students' clips in one folder; two of them (0 and 4) the same video."""
     root = tmp_path_factory.mktemp("lesson")
     for n, start in enumerate(STARTS):
         _clip(root / f"student{n}_janu.mp4", start)
+    assert (root / "student0_janu.mp4").read_bytes() == (root / "student4_janu.mp4").read_bytes()
     return root
 
 
