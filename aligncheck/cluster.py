@@ -40,6 +40,18 @@ Done = Callable[[int, Outcome], None]
 
 #: How many times a clip whose worker died is tried again on a ``local:N`` cluster.
 RETRIES = 2
+#: Settings of a ``local:N`` cluster: the retries, and Dask's own background work made rarer
+#: (its sampling profiler every 10 ms, event-loop ticks every 20 ms, memory and system probes
+#: several times a second cost an idle 2-worker cluster about 11 % of a core; these, about 2 %).
+#: A clip takes seconds, so nothing here needs finer timing. docs/scale.md gives the same
+#: settings for workers started by hand.
+LOCAL_CONFIG = {
+    "distributed.scheduler.allowed-failures": RETRIES,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
 _LOCAL = re.compile(r"^local:(\d+)$")
 _EXAMPLES = "tcp://HOST:8786 (a running Dask scheduler) or local:N (N workers on this machine)"
@@ -120,7 +132,7 @@ def connect(address: str) -> Iterator[Cluster]:
         cluster = None
         try:
             if local_workers is not None:
-                with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
+                with dask.config.set(LOCAL_CONFIG):
                     cluster = distributed.LocalCluster(
                         n_workers=local_workers,
                         threads_per_worker=1,

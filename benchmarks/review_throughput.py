@@ -109,6 +109,7 @@ def main() -> None:
         long_cost, long_wall, long_mb = review_cost(long, work / "out-long")
     per_frame = (long_cost - short_cost) / (frames * (args.loops - 1))
     fixed = short_cost - per_frame * frames
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
     inference = inference_per_frame()
     share = min(inference / per_frame, 1.0)
     kept = min(args.sample_fps / fps, 1.0)
@@ -119,6 +120,7 @@ def main() -> None:
         ("the loop", long_cost, long_wall, long_mb),
     ):
         print(f"review of {label + ':':<12} {cost:6.1f} core-s ({wall:.1f} s wall), {mb:.1f} MB")
+    print(f"peak memory of a worker process: {peak:.0f} MB")
     print(f"fixed cost per clip:   {fixed:6.2f} core-s")
     print(f"cost per frame:        {per_frame * 1000:6.1f} core-ms")
     print(f"inference per frame:   {inference * 1000:6.1f} core-ms ({share:.0%} of a frame's cost)")
