@@ -2,10 +2,12 @@
 student videos.
 
 :func:`review_clips` finds the clips (folders are searched recursively for video suffixes),
-checks the output folder, the rules and the model *before* any work, then analyses each clip in
-its own worker process (:func:`aligncheck.pipeline.analyze_video`) into
+checks the output folder, the rules and the model *before* any work, then analyses each clip
+(:func:`aligncheck.clipjob.run_clip`) on a local worker process (:mod:`aligncheck.pool`) or as
+a task on a Dask cluster (:mod:`aligncheck.cluster`) into
 ``OUT/clips/<safe stem>-<12 hex of the cache key>/`` and writes ``OUT/index.html`` and
-``OUT/index.csv`` with one row per input clip, skipped ones included.
+``OUT/index.csv`` with one row per input clip, skipped ones included. The index is the same
+whatever ran the clips.
 
 **Nothing stops the batch.** A file that is not a video, is empty, cannot be read or decoded, or
 fails during analysis becomes a *skipped* row with the reason; a clip where nobody is found or
@@ -26,8 +28,12 @@ the name, as written: ``anna_janu_2024-05-01.mp4`` gives ``anna``. No such piece
 the model's sha256 and the aligncheck version. A clip folder counts as finished only when its
 ``done.json`` marker (written last, by an atomic rename) holds the same key and the files it
 lists (``summary.json``, and ``report.html`` when reports are available) exist; such a clip is
-not analysed again (status *cached*) unless ``force``. An interrupted clip has no marker and is
-analysed again next time.
+not analysed again (status *cached*) unless ``force``. A clip is written into a hidden
+temporary folder and moved into place when complete, so an interrupted clip leaves no folder
+and is analysed again next time.
+
+**A cluster's scheduler that goes away** ends the review like Ctrl-C (finished clips kept, the
+index written), then :class:`~aligncheck.cluster.SchedulerLostError` says so (exit status 2).
 
 **Ctrl-C** cancels the clips not started, stops the ones running, keeps every finished clip,
 still writes the index (unfinished clips are skipped rows) and returns with ``interrupted``
