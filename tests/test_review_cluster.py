@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -96,21 +97,22 @@ class DaskCluster:
     workers: list[subprocess.Popen]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path) -> Iterator[DaskCluster]:
-    """``dask scheduler`` and two ``dask worker --nthreads 1 --no-nanny`` on localhost, with the
-    scheduler set to retry a clip whose worker died at most twice (as docs/scale.md says)."""
+@contextmanager
+def _running_cluster(logs: Path, workers: int, nanny: bool) -> Iterator[DaskCluster]:
+    """``dask scheduler`` and ``workers`` ``dask worker --nthreads 1`` on localhost, the
+    scheduler set to retry a clip whose worker died at most twice (as docs/scale.md says);
+    all stopped at the end (SIGTERM, so a nanny stops its worker; SIGKILL if that fails)."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="2")
-    dask_cli = [sys.executable, "-m", "dask"]
-    logs = tmp_path / "dask-logs"
     logs.mkdir()
     processes: list[subprocess.Popen] = []
 
     def start(name: str, args: list[str]) -> subprocess.Popen:
-        log = (logs / f"{name}.log").open("w")
-        process = subprocess.Popen([*dask_cli, *args], env=env, stdout=log, stderr=log)
+        with (logs / f"{name}.log").open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "dask", *args], env=env, stdout=log, stderr=log
+            )
         processes.append(process)
         return process
 
@@ -119,31 +121,27 @@ def dask_cluster(tmp_path) -> Iterator[DaskCluster]:
             "scheduler",
             ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
         )
-        workers = [
-            start(
-                f"worker{n}",
-                [
-                    "worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--no-nanny",
-                    "--host",
-                    "127.0.0.1",
-                    "--name",
-                    f"w{n}",
-                ],
-            )
-            for n in range(2)
-        ]
+        options = ["--nthreads", "1", "--host", "127.0.0.1", "--nanny" if nanny else "--no-nanny"]
+        started = [start(f"worker{n}", ["worker", address, *options]) for n in range(workers)]
         with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        yield DaskCluster(address, scheduler, workers)
+            client.wait_for_workers(workers, timeout=60)
+        yield DaskCluster(address, scheduler, started)
     finally:
-        for process in processes:
+        for process in reversed(processes):  # workers first
             if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
                 process.kill()
-            process.wait(timeout=30)
+                process.wait(timeout=15)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path) -> Iterator[DaskCluster]:
+    """A scheduler and two workers without nannies (a killed worker stays dead)."""
+    with _running_cluster(tmp_path / "dask-logs", 2, nanny=False) as cluster:
+        yield cluster
 
 
 def _index(out: Path) -> dict[str, dict[str, str]]:
@@ -314,3 +312,51 @@ def test_ctrl_c_on_a_local_cluster_keeps_finished_clips(lesson, tmp_path, monkey
     statuses = [r["status"] for r in _index(out).values()]
     assert statuses.count("cached") == len(done)
     assert statuses.count("analysed") == len(clips) - len(done)
+
+
+def test_a_clip_whose_worker_always_dies_is_listed_failed_after_two_retries(lesson, tmp_path):
+    """One worker under a nanny (which restarts it); the worker is killed each time it starts
+    the second clip: three deaths, then that clip is a skipped row with the reason, and the
+    other clip, analysed before, is kept."""
+    innocent, doomed = lesson / "student0_janu.mp4", lesson / "student1_janu.mp4"
+    out = tmp_path / "out"
+    kills: list[int] = []
+
+    def kill_on_doomed() -> None:
+        deadline = time.monotonic() + 80
+        while len(kills) < 3 and time.monotonic() < deadline:
+            clips = out / "clips"
+            for entry in (
+                sorted(clips.glob(f".student1_janu-*{PART_MARK}*")) if clips.is_dir() else []
+            ):
+                pid = int(entry.name.rsplit("-", 1)[1])
+                if pid not in kills:
+                    kills.append(pid)
+                    os.kill(pid, signal.SIGKILL)  # the worker our nanny started, by its id
+            time.sleep(0.01)
+
+    with _running_cluster(tmp_path / "dask-logs", 1, nanny=True) as cluster:
+        watcher = threading.Thread(target=kill_on_doomed, daemon=True)
+        watcher.start()
+        argv = [
+            "review",
+            str(innocent),
+            str(doomed),
+            "--out",
+            str(out),
+            "--cluster",
+            cluster.address,
+        ]
+        assert main(argv) == 0
+        watcher.join(timeout=5)
+    assert len(kills) == 3
+    rows = _index(out)
+    assert rows["student0_janu.mp4"]["status"] == "analysed"
+    assert rows["student1_janu.mp4"]["status"] == "skipped"
+    assert (
+        "a worker died while analysing this clip, each of the 3 times"
+        in (rows["student1_janu.mp4"]["reason"])
+    )
+    assert [p.name for p in (out / "clips").iterdir()] == [
+        (out / rows["student0_janu.mp4"]["report_href"]).parent.name
+    ]  # the dead attempts left nothing behind
