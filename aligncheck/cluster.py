@@ -170,6 +170,15 @@ def _killed(exc: Exception) -> str:
     )
 
 
+def _failed(exc: Exception) -> str:
+    if isinstance(exc, ModuleNotFoundError) and "aligncheck" in str(exc):
+        return (
+            "aligncheck is not installed on the worker that took this clip; pip install "
+            '"aligncheck[cluster]" on every worker (docs/scale.md)'
+        )
+    return f"the analysis failed ({type(exc).__name__}: {exc})"
+
+
 def _lost(cluster: Cluster, exc: BaseException) -> bool:
     """Whether ``exc`` from a task's future means the scheduler is gone."""
     from distributed.client import FutureCancelledError
@@ -208,7 +217,7 @@ def run_on_cluster(cluster: Cluster, jobs: Sequence[ClipJob], done: Done) -> Non
                             f"The Dask scheduler at {cluster.address} went away during the "
                             f"review ({type(exc).__name__})."
                         ) from exc
-                    outcome = Outcome(f"the analysis failed ({type(exc).__name__}: {exc})")
+                    outcome = Outcome(_failed(exc))
                 del pending[future]
                 remove_partials(jobs[index].folder)  # no attempt at it is running any more
                 done(index, outcome)
