@@ -537,6 +537,15 @@ def review(
     force: Annotated[
         bool, typer.Option("--force", help="Analyse again even clips whose results are cached.")
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="Run each clip as a task on a Dask cluster: tcp://HOST:8786 (a running "
+            'scheduler) or local:N (N workers here). Needs pip install "aligncheck[cluster]".',
+        ),
+    ] = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -545,7 +554,15 @@ def review(
 
     console = Console()
     result = review_clips(
-        inputs, out, pose, rules_dir, model, jobs, force, reporter=RichReporter(console)
+        inputs,
+        out,
+        pose,
+        rules_dir,
+        model,
+        jobs,
+        force,
+        reporter=RichReporter(console),
+        cluster=cluster,
     )
     counts = ", ".join(
         f"{result.count(s)} {s}" for s in ("analysed", "cached", "skipped") if result.count(s)
