@@ -546,6 +546,7 @@ def review(
             'scheduler) or local:N (N workers here). Needs pip install "aligncheck[cluster]".',
         ),
     ] = None,
+    sample_fps: SampleFpsOption = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -563,6 +564,7 @@ def review(
         force,
         reporter=RichReporter(console),
         cluster=cluster,
+        sample_fps=sample_fps,
     )
     counts = ", ".join(
         f"{result.count(s)} {s}" for s in ("analysed", "cached", "skipped") if result.count(s)

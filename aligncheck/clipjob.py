@@ -43,6 +43,7 @@ class ClipJob:
     model: Path | None  # None: the bundled model of the worker's own installation
     required: tuple[str, ...]  # files a finished folder must hold
     version: str = __version__
+    sample_fps: float | None = None  # poses a second (None: every frame)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def run_clip(job: ClipJob) -> Outcome:
         rules = load_rules(_rules_file(job))
         shutil.rmtree(work, ignore_errors=True)  # an attempt of this same process, long gone
         work.mkdir(parents=True)
-        analyze_video(job.clip, rules, work, model=job.model)
+        analyze_video(job.clip, rules, work, model=job.model, sample_fps=job.sample_fps)
         missing = [name for name in job.required if not (work / name).is_file()]
         if missing:
             return Outcome(f"the analysis did not write {', '.join(missing)}", worker=worker)

@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -176,10 +177,18 @@ def safe_stem(clip: Path) -> str:
     return stem[:60] or "clip"
 
 
-def cache_key(clip_sha256: str, rules_sha256: str, model_sha256: str, version: str) -> str:
+def cache_key(
+    clip_sha256: str,
+    rules_sha256: str,
+    model_sha256: str,
+    version: str,
+    sample_fps: float | None = None,
+) -> str:
     """Hex sha256 over what decides a clip's results (see the module docstring)."""
-    text = "\n".join(("aligncheck-review-1", clip_sha256, rules_sha256, model_sha256, version))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    parts = ["aligncheck-review-1", clip_sha256, rules_sha256, model_sha256, version]
+    if sample_fps is not None:  # keys of full-rate runs stay as they were
+        parts.append(f"sample-fps {sample_fps:g}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- progress
@@ -289,7 +298,7 @@ def _is_done(folder: Path, key: str, required: Sequence[str]) -> bool:
     return all((folder / name).is_file() for name in (*required, *marker.get("files", ())))
 
 
-def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str]) -> None:
+def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str, float | None]) -> None:
     """Decide what to do with a clip: skip it (with the reason), use its cache, or analyse it."""
     path = clip.source.path
     if not path.exists():
@@ -422,7 +431,11 @@ def _report_files() -> tuple[str, ...]:
 
 
 def _jobs(
-    todo: Sequence[_Clip], rules_path: Path, model: ModelInfo, required: tuple[str, ...]
+    todo: Sequence[_Clip],
+    rules_path: Path,
+    model: ModelInfo,
+    required: tuple[str, ...],
+    sample_fps: float | None = None,
 ) -> list[ClipJob]:
     """What the workers get: absolute paths (a cluster's workers have other working folders),
     and no model path for the bundled model (each worker has its own copy)."""
@@ -438,6 +451,7 @@ def _jobs(
             digest,
             model_path,
             required,
+            sample_fps=sample_fps,
         )
         for c in todo
     ]
@@ -454,10 +468,13 @@ def review_clips(
     reporter: Reporter | None = None,
     title: str | None = None,
     cluster: str | None = None,
+    sample_fps: float | None = None,
 ) -> Review:
     """Review every clip in ``inputs`` (folders and files) into ``out_dir``; see the module
     docstring. ``jobs`` worker processes (default: the number of CPU cores), or each clip a
     task on the Dask ``cluster`` (an address or ``local:N``, see :mod:`aligncheck.cluster`).
+    ``sample_fps``: poses estimated on that many frames a second (default: every frame); it is
+    part of the cache key.
 
     Raises :class:`AligncheckError` before any work when the output folder is not writable,
     the pose's rules or the model are bad, ``jobs`` is below 1 (or given with a cluster), the
@@ -482,6 +499,8 @@ def review_clips(
         jobs = os.cpu_count() or 1
     if jobs < 1:
         raise ReviewError(f"--jobs must be at least 1, not {jobs}.")
+    if sample_fps is not None and not (math.isfinite(sample_fps) and sample_fps > 0):
+        raise ReviewError(f"--sample-fps must be a positive number, not {sample_fps}.")
     if not inputs:
         raise ReviewError("Nothing to review: name clip files or folders holding them.")
     _require_existing(inputs)
@@ -489,7 +508,7 @@ def review_clips(
     clips_dir = ensure_output_dir(out / CLIPS_DIR)
     rules = find_pose(pose, rules_dir)
     model_info = check_model(model)
-    key_parts = (file_sha256(rules.path), model_info.sha256, __version__)
+    key_parts = (file_sha256(rules.path), model_info.sha256, __version__, sample_fps)
     required = _report_files()
     clips = [_Clip(c, student_name(c.path)) for c in find_clips(inputs, exclude=out)]
     if not clips:
@@ -516,7 +535,8 @@ def review_clips(
         try:
             twins = _sort_out(clips, clips_dir, key_parts, required, force, todo, finish)
             if todo:
-                _analyse(todo, _jobs(todo, rules.path, model_info, required), jobs, session, finish)
+                work = _jobs(todo, rules.path, model_info, required, sample_fps)
+                _analyse(todo, work, jobs, session, finish)
             for clip, first in twins:  # same name and content as ``first``: share its results
                 if clip.folder is not None and _is_done(clip.folder, clip.key, required):
                     clip.status = CACHED
@@ -573,7 +593,7 @@ def _connect(stack: ExitStack, address: str | None, reporter: Reporter | None) -
 def _sort_out(
     clips: list[_Clip],
     clips_dir: Path,
-    key_parts: tuple[str, str, str],
+    key_parts: tuple[str, str, str, float | None],
     required: tuple[str, ...],
     force: bool,
     todo: list[_Clip],
