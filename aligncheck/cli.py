@@ -30,6 +30,7 @@ from aligncheck.progress import progress_bar
 from aligncheck.rules.engine import WEAK_EVIDENCE
 from aligncheck.rules.schema import Guidance
 from aligncheck.rules.sides import SIDE_UNKNOWN
+from aligncheck.sequence_text import POSE_HELP, chosen_rules, print_recognition
 from aligncheck.session import UNRELIABLE_NOTE, SessionSummary
 
 if TYPE_CHECKING:
@@ -273,9 +274,7 @@ def print_verdict(
 @app.command()
 def check(
     photos: Annotated[list[Path], typer.Argument(help="Image files (jpg, png, webp).")],
-    pose: Annotated[
-        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
-    ] = "janu_sirsasana",
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write an annotated image per photo here.")
@@ -286,12 +285,12 @@ def check(
         float, typer.Option(help="Visibility below which a landmark counts as not visible.")
     ] = 0.5,
 ) -> None:
-    """Check each photo against a pose's alignment rules."""
+    """Check each photo against a pose's alignment rules (by default the pose recognised)."""
     from aligncheck.photos import PhotoError, check_photos
-    from aligncheck.rules.registry import find_pose
-    from aligncheck.serialize import verdict_json
+    from aligncheck.rules.registry import resolve_pose
+    from aligncheck.serialize import recognition_json, verdict_json
 
-    rules = find_pose(pose, rules_dir)
+    rules = resolve_pose(pose, rules_dir)
     console = Console()
     errors = _Unreadable(len(photos), "checked")
     documents = []
@@ -300,9 +299,16 @@ def check(
             errors.add(result.message)
             documents.append(result.to_json())
         elif as_json:
-            documents.append({"file": str(result.path), **verdict_json(result.verdict)})
+            found = result.recognition
+            extra = {"recognised": recognition_json(found)} if found is not None else {}
+            documents.append({"file": str(result.path), **verdict_json(result.verdict), **extra})
         else:
-            print_verdict(console, str(result.path), result.verdict, rules.guidance)
+            chosen = chosen_rules(rules, result.verdict.pose_id)
+            if result.recognition is not None and result.verdict.detected:
+                print_recognition(console, str(result.path), result.recognition, chosen)
+            if chosen is not None or not result.verdict.detected:
+                guidance = chosen.guidance if chosen is not None else ()
+                print_verdict(console, str(result.path), result.verdict, guidance)
     if as_json:
         typer.echo(
             json.dumps(
