@@ -136,8 +136,10 @@ def test_a_pose_without_recognise_is_never_picked(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "janu_sirsasana.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    copy = text.replace("id: janu_sirsasana", "id: janu_copy", 1)
+    (folder / "janu_copy.yaml").write_text(copy, encoding="utf-8")
     ids = [r.pose.id for r in recognisable_poses(folder)]
-    assert "janu_sirsasana" not in ids
+    assert "janu_sirsasana" not in ids and "janu_copy" in ids
 
 
 # -- the check command -------------------------------------------------------------------------
