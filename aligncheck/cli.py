@@ -527,9 +527,7 @@ def review(
         list[Path], typer.Argument(help="Clip files and folders (searched recursively for videos).")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the clips' results and index.")],
-    pose: Annotated[
-        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
-    ] = "janu_sirsasana",
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", help="Clips analysed at once (default: the number of CPU cores)."),
