@@ -70,6 +70,7 @@ class SequenceSummary:
     parts: list[PosePart]
     names: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    seconds_nobody: float = 0.0
     schema_version: int = SEQUENCE_SCHEMA_VERSION
 
     def poses_found(self) -> list[str]:
@@ -119,6 +120,7 @@ def sequence_to_json(summary: SequenceSummary) -> dict[str, Any]:
         "source": summary.source,
         "duration": round(summary.duration, 3),
         "frames": summary.frames,
+        "seconds_nobody": round(summary.seconds_nobody, 3),
         "poses_found": summary.poses_found(),
         "timeline": [segment_json(s, summary.names) for s in summary.timeline],
         "parts": [
@@ -267,7 +269,11 @@ def _summary(
         for n, (segment, recorder) in enumerate(parts.done, start=1)
     ]
     duration = timeline[-1].end - timeline[0].start if timeline else 0.0
-    return SequenceSummary(inputs.described, duration, len(poses), timeline, done, names, notes)
+    step = duration / len(poses) if poses else 0.0
+    nobody = step * sum(not p.detected for p in poses)
+    return SequenceSummary(
+        inputs.described, duration, len(poses), timeline, done, names, notes, nobody
+    )
 
 
 def _write(
