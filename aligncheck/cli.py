@@ -570,9 +570,7 @@ def live(
             "--source", help="Coach from a video FILE played like a camera.", dir_okay=False
         ),
     ] = None,
-    pose: Annotated[str, typer.Option("--pose", help="Pose id or a rules .yaml file.")] = (
-        "janu_sirsasana"
-    ),
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Speak the cues.")] = True,
     voice_name: Annotated[str, typer.Option("--voice-name", help="espeak-ng voice.")] = "en",
     rate: Annotated[
@@ -598,13 +596,13 @@ def live(
     Keys: q/Esc quit, space pause, s switch side, r restart the guided entry, v voice, a angles.
     """
     from aligncheck.live.loop import LiveOptions, run_live
-    from aligncheck.rules.registry import find_pose
+    from aligncheck.rules.registry import resolve_pose
 
     if side not in ("auto", "left", "right"):
         raise typer.BadParameter("use left, right or auto", param_hint="--side")
     if camera is not None and source is not None:
         raise typer.BadParameter("give --camera or --source, not both", param_hint="--source")
-    rules = find_pose(pose, rules_dir)
+    rules = resolve_pose(pose, rules_dir)
     console = Console()
     options = LiveOptions(
         side=side,  # type: ignore[arg-type]

@@ -239,7 +239,7 @@ def analyze_auto(
         if video_out is not None:
             video_out.close()
     summary = _summary(inputs, poses, timeline, parts, names, interrupted)
-    files = _write(inputs.folder, summary, parts, video_out is not None)
+    files = write_sequence(inputs.folder, summary, video_out is not None)
     analysis = SequenceAnalysis(inputs.folder, summary, interrupted, files)
     if interrupted:
         raise SequenceInterrupted(analysis)
@@ -276,9 +276,7 @@ def _summary(
     )
 
 
-def _write(
-    folder: Path, summary: SequenceSummary, parts: _Parts, with_video: bool
-) -> tuple[str, ...]:
+def write_sequence(folder: Path, summary: SequenceSummary, with_video: bool) -> tuple[str, ...]:
     """Each pose's own report, then ``summary.json`` and the sequence's ``report.html``."""
     for part in summary.parts:
         sub = folder / Path(part.report).parent
