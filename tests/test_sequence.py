@@ -161,3 +161,23 @@ def test_live_coaches_each_pose_it_recognises_and_records_the_sequence(
     assert (tmp_path / "rec" / "report.html").is_file()
     lines = (tmp_path / "rec" / "frames.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[-1])["pose"] == "janu_sirsasana"
+
+
+def test_a_recorded_frame_log_is_split_and_judged_again_without_the_model(
+    analysed, rules_dir, tmp_path, monkeypatch
+):
+    def no_model(*args, **kwargs):
+        raise AssertionError("re-judging recorded landmarks must not load the model")
+
+    monkeypatch.setattr("aligncheck.estimate.PoseEstimator", no_model)
+    again = analyze_auto(
+        None,
+        recognisable_poses(rules_dir),
+        tmp_path,
+        from_landmarks=analysed.folder / "frames.jsonl",
+        write_video=False,
+    )
+    assert again.summary.timeline == analysed.summary.timeline
+    assert [p.summary.score for p in again.summary.parts] == [
+        p.summary.score for p in analysed.summary.parts
+    ]
