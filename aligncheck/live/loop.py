@@ -436,7 +436,8 @@ class _Session:
         t = verdict.timestamp
         self.setup_start = t if self.setup_start is None else self.setup_start
         mirrored = verdict.mirrored if verdict.side else None
-        check = check_setup(frame, pose, self.rules, mirrored=mirrored, preview_mirrored=True)
+        rules = self.rules if self.posed else None  # --pose auto: no view advice before a pose
+        check = check_setup(frame, pose, rules, mirrored=mirrored, preview_mirrored=True)
         self.setup_problems = tuple(check.problems)
         if check.ok:
             self.setup_done = True
