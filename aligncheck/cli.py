@@ -329,14 +329,14 @@ def poses(rules_dir: RulesDirOption = None) -> None:
     console = Console()
     table = Table(title="Poses", title_justify="left")
     table.add_column("Id", no_wrap=True)
-    for column in ("Name", "Sanskrit", "Family", "Camera", "Rules"):
+    for column in ("Name", "Sanskrit", "Family", "Camera", "Rules", "Auto"):
         table.add_column(column)
     files: list[str] = []
     problems: list[str] = []
     for entry in list_poses(rules_dir):
         files.append(str(entry.path))
         if entry.rules is None:
-            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "")
+            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "", "")
             problems.append(
                 f"{escape(str(entry.path))}: {len(entry.error.issues) if entry.error else 0}"
             )
@@ -349,8 +349,13 @@ def poses(rules_dir: RulesDirOption = None) -> None:
             escape(card.family),
             ", ".join(card.views),
             str(len(entry.rules.rules)),
+            "yes" if entry.rules.recognise is not None else "[dim]no[/]",
         )
     console.print(table)
+    console.print(
+        "[dim]Auto: recognised with --pose auto (the rule file has a 'recognise:' section).[/]",
+        soft_wrap=True,
+    )
     console.print("[dim]From: " + escape(", ".join(files)) + "[/]", soft_wrap=True)
     for problem in problems:
         console.print(
