@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
+from aligncheck.sources import VideoSource
 
 SEQUENCE_SCHEMA_VERSION = 1
 POSES_DIR = "poses"
@@ -212,15 +213,16 @@ def analyze_auto(
         "poses": {r.pose.id: file_sha256(r.path) for r in library},
     }
     parts = _Parts(library, inputs.described, settings)
-    # pass 2: the video again, for the pictures only
-    source = type(inputs.source)(inputs.video) if inputs.source is not None else None
     video_out = (
         AnnotatedVideo(inputs.folder / VIDEO_NAME, inputs.fps, *inputs.size)
         if write_video
         else None
     )
+    done = 0
     try:
         with FrameLog(inputs.folder / FRAMES_NAME, header) as frame_log:
+            # pass 2: the video again, for the pictures only
+            source = VideoSource(inputs.video) if inputs.source is not None else None
             pairs = _replayed(source, iter(poses), inputs.size)
             for segment in timeline:
                 for n in range(segment.first, segment.last + 1):
@@ -235,6 +237,11 @@ def analyze_auto(
                         {"pose": found[n].pose_id or None, "segment": segment.label},
                     )
                     parts.add(segment, frame, pose, verdict, annotated)
+                    done = n + 1
+    except KeyboardInterrupt:
+        interrupted = True
+        poses = poses[:done]
+        timeline = [_cut(s, poses) for s in timeline if s.first < done]
     finally:
         if video_out is not None:
             video_out.close()
@@ -244,6 +251,14 @@ def analyze_auto(
     if interrupted:
         raise SequenceInterrupted(analysis)
     return analysis
+
+
+def _cut(segment: Segment, poses: list[PoseFrame]) -> Segment:
+    """``segment`` ending at the last of ``poses`` (those judged before an interruption)."""
+    if segment.last < len(poses):
+        return segment
+    last = len(poses) - 1
+    return replace(segment, last=last, end=poses[last].timestamp)
 
 
 def _summary(

@@ -181,3 +181,41 @@ def test_a_recorded_frame_log_is_split_and_judged_again_without_the_model(
     assert [p.summary.score for p in again.summary.parts] == [
         p.summary.score for p in analysed.summary.parts
     ]
+
+
+@pytest.mark.parametrize("stage", ["recognising", "judging"])
+def test_ctrl_c_keeps_what_was_analysed(analysed, rules_dir, tmp_path, monkeypatch, stage):
+    calls = {"n": 0}
+
+    def stop_after_60(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 60:
+            raise KeyboardInterrupt
+        return draw(*args, **kwargs) if stage == "judging" else None
+
+    import aligncheck.sequence as sequence
+
+    draw = sequence.draw_verdict
+    if stage == "judging":
+        monkeypatch.setattr(sequence, "draw_verdict", stop_after_60)
+    log = analysed.folder / "frames.jsonl"
+    library = recognisable_poses(rules_dir)
+    with pytest.raises(sequence.SequenceInterrupted) as stopped:
+        analyze_auto(
+            None,
+            library,
+            tmp_path,
+            from_landmarks=log,
+            write_video=False,
+            progress=stop_after_60 if stage == "recognising" else None,
+        )
+    kept = stopped.value.analysis
+    # the 61st frame was recognised when Ctrl-C came; it was being drawn when judging
+    frames = 61 if stage == "recognising" else 60
+    assert kept.interrupted and kept.summary.frames == frames
+    assert kept.summary.timeline[-1].end <= frames / 10 + 1e-9 and kept.summary.parts
+    assert "interrupted" in kept.summary.notes[0]
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert data["frames"] == frames and (tmp_path / "report.html").is_file()
+    lines = (tmp_path / "frames.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + frames
