@@ -30,18 +30,15 @@ from aligncheck.pipeline import (
     REPORT_NAME,
     SUMMARY_NAME,
     VIDEO_NAME,
-    Inputs,
     Progress,
-    _replayed,
     _write_summary,
     _write_whole,
-    open_inputs,
-    pose_pairs,
 )
 from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
+from aligncheck.sequence_inputs import Inputs, open_inputs, paired, pose_pairs
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
 from aligncheck.sources import VideoSource
 
@@ -223,7 +220,7 @@ def analyze_auto(
         with FrameLog(inputs.folder / FRAMES_NAME, header) as frame_log:
             # pass 2: the video again, for the pictures only
             source = VideoSource(inputs.video) if inputs.source is not None else None
-            pairs = _replayed(source, iter(poses), inputs.size)
+            pairs = paired(source, iter(poses), inputs.size)
             for segment in timeline:
                 for n in range(segment.first, segment.last + 1):
                     frame, pose = next(pairs)

@@ -1,0 +1,125 @@
+"""The inputs of ``analyze --pose auto`` (:mod:`aligncheck.sequence`): the video or the
+recorded frame log, checked and described before any model is loaded, and the frames with
+their poses, estimated now or read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aligncheck import __version__
+from aligncheck.core import Frame, PoseFrame
+from aligncheck.errors import SourceError
+from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.recording import read_frame_log
+from aligncheck.sinks import ensure_output_dir
+from aligncheck.sources import VideoSource
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """What an analysis reads: the video (or None), the recorded poses when re-judging a
+    frame log (else None), the output folder, the source's description and the frame log's
+    header (without the poses' fields), the frame size, rate and expected frame count."""
+
+    video: Path | str | None
+    source: VideoSource | None
+    poses: Iterator[PoseFrame] | None
+    folder: Path
+    described: dict
+    header: dict
+    size: tuple[int, int]
+    fps: float
+    total: int
+    model: Path | str | None
+
+
+def open_inputs(
+    video: Path | str | None,
+    out_dir: Path | str,
+    model: Path | str | None = None,
+    from_landmarks: Path | str | None = None,
+    until: float | None = None,
+) -> Inputs:
+    """Check the inputs and the output folder (before any model is loaded) and describe them."""
+    header: dict = {}
+    poses = None
+    if from_landmarks is not None:
+        header, poses = read_frame_log(Path(from_landmarks))
+        if video is None and header.get("source", {}).get("path"):
+            candidate = Path(header["source"]["path"])
+            video = candidate if candidate.is_file() else None
+    source = VideoSource(video) if video is not None else None
+    if source is None and poses is None:
+        raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
+    folder = ensure_output_dir(out_dir)
+    info = source.info if source is not None else None
+    width = info.width if info else int(header["width"])
+    height = info.height if info else int(header["height"])
+    fps = info.fps if info else float(header.get("fps", 30.0))
+    described = {
+        "name": Path(video).name if video is not None else header.get("source", {}).get("name", ""),
+        "path": str(Path(video).resolve()) if video is not None else "",
+        "fps": fps,
+        "width": width,
+        "height": height,
+        "frames": info.frame_count if info else 0,
+        "duration": round(info.duration, 3) if info else 0.0,
+        "sha256": file_sha256(Path(video))
+        if video is not None
+        else header.get("source", {}).get("sha256", ""),
+    }
+    from aligncheck.estimate import check_model
+
+    model_sha = header.get("model_sha256") if poses is not None else check_model(model).sha256
+    run_header = {
+        "aligncheck": __version__,
+        "source": described,
+        "fps": fps,
+        "width": width,
+        "height": height,
+        "model_sha256": model_sha,
+        "from_landmarks": str(from_landmarks) if from_landmarks else None,
+    }
+    total = info.frame_count if info else 0
+    if until is not None and info is not None:
+        total = min(total, int(until * fps) + 1)
+    return Inputs(
+        video, source, poses, folder, described, run_header, (width, height), fps, total, model
+    )
+
+
+def paired(
+    source: VideoSource | None, poses: Iterator[PoseFrame], size: tuple[int, int]
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Recorded poses with the video's frames, one frame each in order (a grey picture where
+    there is no video or it ended)."""
+    frames = iter(source) if source is not None else iter(())
+    for pose in poses:
+        frame = next(frames, None)
+        if frame is None:
+            blank = np.full((size[1], size[0], 3), 48, np.uint8)
+            frame = Frame(blank, pose.index, pose.timestamp)
+        yield frame, pose
+
+
+def _estimated(
+    source: VideoSource, model: Path | str | None, silhouette: bool
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    from aligncheck.estimate import PoseEstimator
+
+    with PoseEstimator(model, mode="video", silhouette=silhouette) as estimator:
+        for frame in source:
+            yield frame, estimator.estimate(frame)
+
+
+def pose_pairs(inputs: Inputs, silhouette: bool) -> Iterator[tuple[Frame, PoseFrame]]:
+    """The frames with their poses: recorded, or estimated now (every frame)."""
+    if inputs.poses is not None:
+        return paired(inputs.source, inputs.poses, inputs.size)
+    if inputs.source is None:  # open_inputs refuses to have neither
+        raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
+    return _estimated(inputs.source, inputs.model, silhouette)
