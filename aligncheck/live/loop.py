@@ -29,7 +29,7 @@ import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import unreliable_cue
-from aligncheck.live.autopose import NO_POSE_CUE, AutoPose
+from aligncheck.live.autopose import NO_POSE_CUE, AutoEngine
 from aligncheck.live.capture import Captured, LiveSource, open_live_source
 from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
@@ -38,7 +38,6 @@ from aligncheck.live.setup_check import check_setup
 from aligncheck.live.voice import Voice, open_voice
 from aligncheck.live.window import CvWindow, Display, NoWindow, require_display
 from aligncheck.live.worker import PoseWorker
-from aligncheck.recognise import no_pose_verdict
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.rules.guide import Guide, GuideState
 
@@ -206,8 +205,6 @@ class _Session:
         display: Display | None,
         echo: Echo | None,
     ) -> None:
-        self.auto = None if isinstance(rules, RuleSet) else AutoPose(rules)
-        self.posed = self.auto is None  # with --pose auto: a pose is recognised now
         first = rules if isinstance(rules, RuleSet) else rules[0]
         library = [rules] if isinstance(rules, RuleSet) else list(rules)
         self.silhouette = any(r.needs_silhouette for r in library)
@@ -222,6 +219,14 @@ class _Session:
         self.voice_on = options.voice
         self.show_angles = options.show_angles
         self.display = display
+        self.forced_side = False
+        self.engine: RuleEngine | AutoEngine = (
+            self._engine_for(rules)
+            if isinstance(rules, RuleSet)
+            else AutoEngine(rules, self._engine_for)
+        )
+        self.auto = self.engine if isinstance(self.engine, AutoEngine) else None
+        self.posed = self.auto is None  # with --pose auto: a pose is recognised now
         self._use(first)
         self.setup_done = False
         self.setup_problems: tuple[str, ...] = ()
@@ -367,40 +372,41 @@ class _Session:
         if sides is not None:
             self.line(f"side switched to: {sides.written if current else sides.mirrored}")
 
-    def _use(self, rules: RuleSet) -> None:
-        """Coach ``rules`` from now on: a fresh engine, guided entry, coach and hold timer."""
-        self.rules = rules
-        self.engine = RuleEngine(rules, self.options.settings)
+    def _engine_for(self, rules: RuleSet) -> RuleEngine:
+        """A rule engine for ``rules`` with the side given by ``--side``, if any."""
+        engine = RuleEngine(rules, self.options.settings)
         forced = _side_mirrored(rules, self.options.side)
-        self.engine.force_side(forced)
+        engine.force_side(forced)
         self.forced_side = forced is not None
+        return engine
+
+    def _use(self, rules: RuleSet) -> None:
+        """Coach ``rules`` from now on: a fresh guided entry, coach and hold timer."""
+        self.rules = rules
         self.guide = Guide(rules)
         self.coach = Coach()
         self.hold = HoldTimer(rules.hold_phase or "")
 
-    def _judge(self, pose: PoseFrame) -> Verdict:
-        """The frame's verdict; with ``--pose auto``, by the pose recognised (if any)."""
-        if self.auto is None:
-            return self.engine.update(pose)
-        chosen, found = self.auto.update(pose)
-        if chosen is None:
-            if self.posed:
-                self.line("pose: none recognised", pose.timestamp)
+    def _follow_pose(self, t: float) -> None:
+        """With ``--pose auto``: coach the pose the engine judges now (say when it changes)."""
+        if self.auto is None or not self.auto.switched:
+            return
+        if self.auto.rules is None:
+            self.line("pose: none recognised", t)
             self.posed = False
-            return no_pose_verdict(pose, found)
-        if not self.posed or chosen is not self.rules:
-            self._use(chosen)
-            self.line(f"pose: {chosen.pose.english}", pose.timestamp)
+            return
+        self._use(self.auto.rules)
+        self.line(f"pose: {self.auto.rules.pose.english}", t)
         self.posed = True
-        return self.engine.update(pose)
 
     def _process(self, captured: Captured, pose: PoseFrame) -> np.ndarray:
         frame = captured.frame
-        verdict = self._judge(pose)
+        verdict = self.engine.update(pose)
         t = frame.timestamp
         guide_state = None
         if not self.setup_done:
             self._setup(frame, pose, verdict)
+        self._follow_pose(t)
         if self.setup_done and self.posed:
             guide_state = self.guide.update(verdict)
             utterance = self.coach.update(verdict, guide_state)
