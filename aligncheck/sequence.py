@@ -38,7 +38,13 @@ from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
-from aligncheck.sequence_inputs import Inputs, open_inputs, paired, pose_pairs
+from aligncheck.sequence_inputs import (
+    Inputs,
+    check_sample_fps,
+    open_inputs,
+    paired,
+    pose_pairs,
+)
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
 from aligncheck.sources import VideoSource
 
@@ -139,13 +145,14 @@ def _recognised_poses(
     settings: RecogniseSettings,
     until: float | None,
     progress: Progress | None,
+    sample_fps: float | None = None,
 ) -> tuple[list[PoseFrame], list[Recognition], bool]:
     """Pass 1: every frame's pose and what it was recognised as; True if interrupted."""
     silhouette = any(r.needs_silhouette for r in library)
     poses: list[PoseFrame] = []
     found: list[Recognition] = []
     try:
-        for frame, pose in pose_pairs(inputs, silhouette):
+        for frame, pose in pose_pairs(inputs, silhouette, sample_fps):
             if until is not None and frame.timestamp > until:
                 break
             poses.append(pose)
@@ -195,19 +202,25 @@ def analyze_auto(
     write_video: bool = True,
     until: float | None = None,
     segments: SegmentSettings | None = None,
+    sample_fps: float | None = None,
 ) -> SequenceAnalysis:
     """Recognise the poses of a video, split it into segments and judge each pose segment by
-    its own rules; write the files listed in the module docstring."""
+    its own rules; write the files listed in the module docstring. ``sample_fps``: run the
+    model on about that many frames a second (the frames between keep the latest pose)."""
+    check_sample_fps(sample_fps)
     inputs = open_inputs(video, out_dir, model, from_landmarks, until)
     threshold = (settings or EngineSettings()).visibility_threshold
     rec_settings = RecogniseSettings(visibility_threshold=threshold)
-    poses, found, interrupted = _recognised_poses(inputs, library, rec_settings, until, progress)
+    poses, found, interrupted = _recognised_poses(
+        inputs, library, rec_settings, until, progress, sample_fps
+    )
     timeline = segment_labels([p.timestamp for p in poses], [f.pose_id for f in found], segments)
     names = {r.pose.id: r.pose.english for r in library}
     header = {
         **inputs.header,
         "pose": "auto",
         "poses": {r.pose.id: file_sha256(r.path) for r in library},
+        "sample_fps": sample_fps,
     }
     parts = _Parts(library, inputs.described, settings)
     video_out = (

@@ -4,8 +4,9 @@ their poses, estimated now or read back."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -107,19 +108,40 @@ def paired(
 
 
 def _estimated(
-    source: VideoSource, model: Path | str | None, silhouette: bool
+    source: VideoSource, model: Path | str | None, silhouette: bool, sample_fps: float | None
 ) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Each frame with its pose; with ``sample_fps`` the model runs on about that many frames
+    a second and the frames between keep the latest pose (at their own time)."""
     from aligncheck.estimate import PoseEstimator
 
+    step = 1.0 / sample_fps if sample_fps else 0.0
+    due = -math.inf
+    last: PoseFrame | None = None
     with PoseEstimator(model, mode="video", silhouette=silhouette) as estimator:
         for frame in source:
-            yield frame, estimator.estimate(frame)
+            if last is None or frame.timestamp >= due - 1e-9:
+                last = estimator.estimate(frame)
+                due = max(due + step, frame.timestamp + 0.5 * step)
+                yield frame, last
+            else:
+                yield frame, replace(last, timestamp=frame.timestamp, index=frame.index)
 
 
-def pose_pairs(inputs: Inputs, silhouette: bool) -> Iterator[tuple[Frame, PoseFrame]]:
-    """The frames with their poses: recorded, or estimated now (every frame)."""
+def check_sample_fps(sample_fps: float | None) -> None:
+    """Refuse a sampling rate that is not a positive number."""
+    if sample_fps is not None and not (math.isfinite(sample_fps) and sample_fps > 0):
+        raise SourceError(
+            f"--sample-fps must be a positive number of frames a second, not {sample_fps}."
+        )
+
+
+def pose_pairs(
+    inputs: Inputs, silhouette: bool, sample_fps: float | None = None
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """The frames with their poses: recorded, or estimated now (every frame, or about
+    ``sample_fps`` a second)."""
     if inputs.poses is not None:
         return paired(inputs.source, inputs.poses, inputs.size)
     if inputs.source is None:  # open_inputs refuses to have neither
         raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
-    return _estimated(inputs.source, inputs.model, silhouette)
+    return _estimated(inputs.source, inputs.model, silhouette, sample_fps)

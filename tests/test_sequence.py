@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from aligncheck.cli import main
+from aligncheck.errors import SourceError
 from aligncheck.live.autopose import NO_POSE_CUE
 from aligncheck.live.loop import LiveOptions, run_live
 from aligncheck.live.voice import SilentVoice
@@ -219,3 +220,24 @@ def test_ctrl_c_keeps_what_was_analysed(analysed, rules_dir, tmp_path, monkeypat
     assert data["frames"] == frames and (tmp_path / "report.html").is_file()
     lines = (tmp_path / "frames.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + frames
+
+
+def test_sampling_runs_the_model_on_fewer_frames_and_keeps_every_frame(
+    two_poses, rules_dir, tmp_path, monkeypatch
+):
+    from aligncheck.estimate import PoseEstimator
+
+    calls = {"n": 0}
+    estimate = PoseEstimator.estimate
+
+    def counted(self, frame):
+        calls["n"] += 1
+        return estimate(self, frame)
+
+    monkeypatch.setattr(PoseEstimator, "estimate", counted)
+    library = recognisable_poses(rules_dir)
+    found = analyze_auto(two_poses, library, tmp_path, write_video=False, sample_fps=5.0)
+    assert found.summary.frames == 100 and 45 <= calls["n"] <= 55
+    assert [s.kind for s in found.summary.timeline] == ["pose", "transition", "pose"]
+    with pytest.raises(SourceError, match="positive number"):
+        analyze_auto(two_poses, library, tmp_path, sample_fps=0.0)
