@@ -44,6 +44,9 @@ class ClipJob:
     required: tuple[str, ...]  # files a finished folder must hold
     version: str = __version__
     sample_fps: float | None = None  # poses a second (None: every frame)
+    #: ``--pose auto``: every installed rule file (path, sha256); the poses are recognised
+    #: among them. Empty: the clip is judged by ``rules_path`` alone.
+    library: tuple[tuple[Path, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,17 +95,17 @@ def _move_into_place(work: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _rules_file(job: ClipJob) -> Path:
+def _rules_file(rules_path: Path, rules_sha256: str) -> Path:
     """The rules file to judge with: the job's path, or this installation's bundled copy of it
     when that path is not on this machine; either way with the content the key was made from."""
     from aligncheck.estimate.model import sha256_of
     from aligncheck.rules.registry import BUNDLED_RULES
 
-    for path in (job.rules_path, BUNDLED_RULES / job.rules_path.name):
-        if path.is_file() and sha256_of(path) == job.rules_sha256:
+    for path in (rules_path, BUNDLED_RULES / rules_path.name):
+        if path.is_file() and sha256_of(path) == rules_sha256:
             return path
     raise AligncheckError(
-        f"the rules file {job.rules_path} is not on worker {worker_name()} (or differs there); "
+        f"the rules file {rules_path} is not on worker {worker_name()} (or differs there); "
         "put custom rules on storage every worker sees"
     )
 
@@ -131,10 +134,16 @@ def run_clip(job: ClipJob) -> Outcome:
     work = job.folder.parent / f".{job.folder.name}{PART_MARK}{worker}"
     try:
         _check_worker(job)
-        rules = load_rules(_rules_file(job))
+        files = job.library or ((job.rules_path, job.rules_sha256),)
+        library = [load_rules(_rules_file(path, digest)) for path, digest in files]
         shutil.rmtree(work, ignore_errors=True)  # an attempt of this same process, long gone
         work.mkdir(parents=True)
-        analyze_video(job.clip, rules, work, model=job.model, sample_fps=job.sample_fps)
+        if job.library:
+            from aligncheck.sequence import analyze_auto
+
+            analyze_auto(job.clip, library, work, model=job.model, sample_fps=job.sample_fps)
+        else:
+            analyze_video(job.clip, library[0], work, model=job.model, sample_fps=job.sample_fps)
         missing = [name for name in job.required if not (work / name).is_file()]
         if missing:
             return Outcome(f"the analysis did not write {', '.join(missing)}", worker=worker)

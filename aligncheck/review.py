@@ -62,6 +62,9 @@ from aligncheck import __version__
 from aligncheck.clipjob import DONE_NAME, ClipJob, Outcome, remove_partials
 from aligncheck.errors import AligncheckError
 from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
+from aligncheck.recognise import NO_POSE
+from aligncheck.review_sequence import sequence_row
+from aligncheck.rules.schema import RuleSet
 from aligncheck.session import SessionSummary, summary_from_json
 from aligncheck.sinks import ensure_output_dir
 from aligncheck.sources import EMPTY_FILE, VIDEO_SUFFIXES, VideoSource
@@ -398,6 +401,14 @@ def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
     if folder is not None:
         try:
             data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+            if data.get("kind") == "sequence":
+                return sequence_row(
+                    (clip.source.label, clip.student, clip.status),
+                    folder,
+                    data,
+                    out_dir,
+                    lambda sub, found: _thumbnail(sub, found, clip.source.path),
+                )
             summary = summary_from_json(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             clip.status, clip.reason = SKIPPED, f"its summary cannot be read ({exc})"
@@ -432,26 +443,28 @@ def _report_files() -> tuple[str, ...]:
 
 def _jobs(
     todo: Sequence[_Clip],
-    rules_path: Path,
+    library: Sequence[RuleSet],
+    auto: bool,
     model: ModelInfo,
     required: tuple[str, ...],
     sample_fps: float | None = None,
 ) -> list[ClipJob]:
     """What the workers get: absolute paths (a cluster's workers have other working folders),
-    and no model path for the bundled model (each worker has its own copy)."""
-    rules = rules_path.resolve()
-    digest = file_sha256(rules)
+    and no model path for the bundled model (each worker has its own copy). With ``auto`` the
+    poses are recognised among all of ``library``."""
+    files = tuple((r.path.resolve(), file_sha256(r.path)) for r in library)
     model_path = None if model.is_default else model.path.resolve()
     return [
         ClipJob(
             c.source.path.resolve(),
             (c.folder or Path()).resolve(),  # _prepare sets it for every clip to analyse
             c.key,
-            rules,
-            digest,
+            files[0][0],
+            files[0][1],
             model_path,
             required,
             sample_fps=sample_fps,
+            library=files if auto else (),
         )
         for c in todo
     ]
@@ -460,7 +473,7 @@ def _jobs(
 def review_clips(
     inputs: Sequence[Path | str],
     out_dir: Path | str,
-    pose: str = "janu_sirsasana",
+    pose: str = "auto",
     rules_dir: Path | str | None = None,
     model: Path | str | None = None,
     jobs: int | None = None,
@@ -485,7 +498,7 @@ def review_clips(
     from aligncheck.cluster import SchedulerLostError, check_address
     from aligncheck.estimate.model import check_model
     from aligncheck.report import write_index, write_index_csv
-    from aligncheck.rules.registry import find_pose
+    from aligncheck.rules.registry import resolve_pose
 
     started = time.perf_counter()
     if cluster is not None and jobs is not None:
@@ -506,9 +519,13 @@ def review_clips(
     _require_existing(inputs)
     out = ensure_output_dir(out_dir)
     clips_dir = ensure_output_dir(out / CLIPS_DIR)
-    rules = find_pose(pose, rules_dir)
+    found = resolve_pose(pose, rules_dir)
+    library = [found] if isinstance(found, RuleSet) else found
+    auto = not isinstance(found, RuleSet)
+    pose_name = NO_POSE if auto else library[0].pose.english
     model_info = check_model(model)
-    key_parts = (file_sha256(rules.path), model_info.sha256, __version__, sample_fps)
+    rules_key = "|".join(file_sha256(r.path) for r in library) + ("|auto" if auto else "")
+    key_parts = (rules_key, model_info.sha256, __version__, sample_fps)
     required = _report_files()
     clips = [_Clip(c, student_name(c.path)) for c in find_clips(inputs, exclude=out)]
     if not clips:
@@ -520,7 +537,7 @@ def review_clips(
     order = {id(c): n for n, c in enumerate(clips)}
 
     def finish(clip: _Clip) -> None:
-        row = _row(clip, out, rules.pose.english)
+        row = _row(clip, out, pose_name)
         rows[order[id(clip)]] = row
         if reporter is not None:
             reporter.finished(row)
@@ -535,7 +552,7 @@ def review_clips(
         try:
             twins = _sort_out(clips, clips_dir, key_parts, required, force, todo, finish)
             if todo:
-                work = _jobs(todo, rules.path, model_info, required, sample_fps)
+                work = _jobs(todo, library, auto, model_info, required, sample_fps)
                 _analyse(todo, work, jobs, session, finish)
             for clip, first in twins:  # same name and content as ``first``: share its results
                 if clip.folder is not None and _is_done(clip.folder, clip.key, required):
@@ -561,9 +578,10 @@ def review_clips(
             clip.status = ANALYSED  # finished on a worker, but not yet reported when stopped
         else:
             clip.status, clip.reason = SKIPPED, LOST_REASON if lost else INTERRUPTED_REASON
-        rows[n] = _row(clip, out, rules.pose.english)
+        rows[n] = _row(clip, out, pose_name)
     ordered = [rows[n] for n in range(len(clips))]
-    heading = title or f"{rules.pose.english}: review of {len(clips)} clips"
+    what = "Poses" if auto else library[0].pose.english
+    heading = title or f"{what}: review of {len(clips)} clips"
     html = write_index(ordered, out / INDEX_HTML, heading)
     table = write_index_csv(ordered, out / INDEX_CSV)
     if lost is not None:

@@ -55,7 +55,7 @@ def test_bundled_rules_are_found_under_another_installation_path(tmp_path):
     from aligncheck.clipjob import _rules_file
 
     job = _job(tmp_path, rules_path=Path("/elsewhere/site-packages/pose_rules/janu_sirsasana.yaml"))
-    assert _rules_file(job) == RULES
+    assert _rules_file(job.rules_path, job.rules_sha256) == RULES
 
 
 def test_remove_partials_clears_only_that_clips_temporary_folders(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -29,6 +29,7 @@ import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import unreliable_cue
+from aligncheck.live.autopose import NO_POSE_CUE, AutoEngine
 from aligncheck.live.capture import Captured, LiveSource, open_live_source
 from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
@@ -155,7 +156,7 @@ def _side_mirrored(rules: RuleSet, side: Side) -> bool | None:
 
 
 def run_live(
-    rules: RuleSet,
+    rules: RuleSet | Sequence[RuleSet],
     camera: int | None = None,
     source: Path | str | None = None,
     options: LiveOptions | None = None,
@@ -168,6 +169,8 @@ def run_live(
 ) -> LiveResult:
     """Coach a live session; see the module docstring.
 
+    ``rules``: one pose's rules, or several (``--pose auto``): then the pose held is
+    recognised among them and coached with its own rules (:mod:`aligncheck.live.autopose`).
     ``capture``, ``voice`` and ``display`` replace the ones the options would open (tests pass
     a ``SilentVoice`` and scripted keys). ``echo`` receives the status lines (the CLI prints
     them in ``--no-window`` mode); they are also kept in the result.
@@ -193,7 +196,7 @@ class _Session:
 
     def __init__(
         self,
-        rules: RuleSet,
+        rules: RuleSet | Sequence[RuleSet],
         options: LiveOptions,
         capture: LiveSource,
         recording: LiveRecording | None,
@@ -202,7 +205,10 @@ class _Session:
         display: Display | None,
         echo: Echo | None,
     ) -> None:
-        self.rules, self.options, self.capture, self.recording = rules, options, capture, recording
+        first = rules if isinstance(rules, RuleSet) else rules[0]
+        library = [rules] if isinstance(rules, RuleSet) else list(rules)
+        self.silhouette = any(r.needs_silhouette for r in library)
+        self.rules, self.options, self.capture, self.recording = first, options, capture, recording
         self.model = model
         self.worker: PoseWorker | None = None
         self.result = LiveResult(record=recording.folder if recording else None)
@@ -214,13 +220,15 @@ class _Session:
         self.voice_on = options.voice
         self.show_angles = options.show_angles
         self.display = display
-        self.engine = RuleEngine(rules, options.settings)
-        forced = _side_mirrored(rules, options.side)
-        self.engine.force_side(forced)
-        self.forced_side = forced is not None
-        self.guide = Guide(rules)
-        self.coach = Coach()
-        self.hold = HoldTimer(rules.hold_phase or "")
+        self.forced_side = False
+        self.engine: RuleEngine | AutoEngine = (
+            self._engine_for(rules)
+            if isinstance(rules, RuleSet)
+            else AutoEngine(rules, self._engine_for)
+        )
+        self.auto = self.engine if isinstance(self.engine, AutoEngine) else None
+        self.posed = self.auto is None  # with --pose auto: a pose is recognised now
+        self._use(first)
         self.setup_done = False
         self.setup_problems: tuple[str, ...] = ()
         self.setup_start: float | None = None
@@ -265,9 +273,7 @@ class _Session:
         started = time.monotonic()
         display = self.display
         try:
-            with PoseEstimator(
-                self.model, mode="video", silhouette=self.rules.needs_silhouette
-            ) as estimator:
+            with PoseEstimator(self.model, mode="video", silhouette=self.silhouette) as estimator:
                 if display is None:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display
@@ -368,6 +374,33 @@ class _Session:
         if sides is not None:
             self.line(f"side switched to: {sides.written if current else sides.mirrored}")
 
+    def _engine_for(self, rules: RuleSet) -> RuleEngine:
+        """A rule engine for ``rules`` with the side given by ``--side``, if any."""
+        engine = RuleEngine(rules, self.options.settings)
+        forced = _side_mirrored(rules, self.options.side)
+        engine.force_side(forced)
+        self.forced_side = forced is not None
+        return engine
+
+    def _use(self, rules: RuleSet) -> None:
+        """Coach ``rules`` from now on: a fresh guided entry, coach and hold timer."""
+        self.rules = rules
+        self.guide = Guide(rules)
+        self.coach = Coach()
+        self.hold = HoldTimer(rules.hold_phase or "")
+
+    def _follow_pose(self, t: float) -> None:
+        """With ``--pose auto``: coach the pose the engine judges now (say when it changes)."""
+        if self.auto is None or not self.auto.switched:
+            return
+        if self.auto.rules is None:
+            self.line("pose: none recognised", t)
+            self.posed = False
+            return
+        self._use(self.auto.rules)
+        self.line(f"pose: {self.auto.rules.pose.english}", t)
+        self.posed = True
+
     def _process(self, captured: Captured, pose: PoseFrame) -> np.ndarray:
         frame = captured.frame
         verdict = self.engine.update(pose)
@@ -377,7 +410,8 @@ class _Session:
         guide_state = None
         if not self.setup_done:
             self._setup(frame, pose, verdict)
-        if self.setup_done:
+        self._follow_pose(t)
+        if self.setup_done and self.posed:
             guide_state = self.guide.update(verdict)
             utterance = self.coach.update(verdict, guide_state)
             if utterance is not None:
@@ -412,7 +446,8 @@ class _Session:
         t = verdict.timestamp
         self.setup_start = t if self.setup_start is None else self.setup_start
         mirrored = verdict.mirrored if verdict.side else None
-        check = check_setup(frame, pose, self.rules, mirrored=mirrored, preview_mirrored=True)
+        rules = self.rules if self.posed else None  # --pose auto: no view advice before a pose
+        check = check_setup(frame, pose, rules, mirrored=mirrored, preview_mirrored=True)
         self.setup_problems = tuple(check.problems)
         if check.ok:
             self.setup_done = True
@@ -448,6 +483,8 @@ class _Session:
             cue, kind = "Nobody in view: come back into the picture", "warn"
         elif not verdict.reliable:
             cue, kind = self._unreliable_cue(verdict)
+        elif not self.posed:
+            cue = NO_POSE_CUE
         elif verdict.top is not None:
             cue, kind = verdict.top.cue, "off"
         elif any(r.status.judged for r in verdict.results):
