@@ -1,0 +1,205 @@
+"""How each pose's rules behave on the real photos in ../shared/data/real.
+
+    python benchmarks/poses_real.py [--half tune|eval|all] [--pose ID] [--offs] [--write FILE]
+
+Runs the bundled pose model once over every photo of ``poses/`` (labels in ``poses.csv``) and
+``vrksasana/`` (landmarks cached under ``~/.cache/aligncheck/landmarks``, keyed by each file's
+SHA-256), judges each photo with the rules of its own pose (``rules/<pose>.yaml``) and prints,
+per pose and rule, the share of photos where the rule is ok / close / off / not visible / not
+applicable; how many photos were in a phase of the pose and how many skeletons were not read
+reliably (:mod:`aligncheck.plausibility`); then the percentiles of every measure, from which
+limits are chosen, and (``--offs``) which photos have a rule off, to look at.
+
+The photos of each pose are split in two halves by the first byte of their SHA-256 (even:
+``tune``, odd: ``eval``). Limits are chosen looking at the tune half only (the default
+``--half tune``); the figures written with ``--write`` (docs/poses_real.md) are from the eval
+half, with 95 % Wilson intervals. Skips with a message when ``../shared`` is not there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aligncheck.core import PoseFrame, Status, Verdict
+from aligncheck.landmark_cache import estimate_cached, file_sha256
+from aligncheck.rules import RuleSet, evaluate_still
+from aligncheck.rules.loader import load_rules
+from aligncheck.synth.evalscore import wilson
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real"
+RULES = ROOT / "rules"
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+STATUSES = (Status.OK, Status.CLOSE, Status.OFF, Status.NOT_VISIBLE, Status.NOT_APPLICABLE)
+SHORT = {
+    Status.OK: "ok",
+    Status.CLOSE: "close",
+    Status.OFF: "off",
+    Status.NOT_VISIBLE: "n/vis",
+    Status.NOT_APPLICABLE: "n/app",
+}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One real photo: its path, its labelled pose and the half it belongs to."""
+
+    path: Path
+    pose: str
+    half: str
+
+
+def real_photos(real: Path = REAL) -> list[Photo]:
+    """Every labelled photo: ``poses.csv``, then ``vrksasana/`` (all tree pose)."""
+    rows: list[tuple[Path, str]] = []
+    with (real / "poses.csv").open(newline="") as handle:
+        rows += [(real / r["file"], r["pose"]) for r in csv.DictReader(handle)]
+    tree = sorted(p for p in (real / "vrksasana").iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    rows += [(p, "vrksasana") for p in tree]
+    return [Photo(p, pose, split(p)) for p, pose in rows]
+
+
+def split(path: Path) -> str:
+    """``tune`` or ``eval``, fixed for a file's content: the parity of its SHA-256's first byte."""
+    return "tune" if int(file_sha256(path)[:2], 16) % 2 == 0 else "eval"
+
+
+def judge(
+    rules: RuleSet, poses: dict[Path, PoseFrame], photos: list[Photo]
+) -> dict[str, Verdict]:
+    """The verdict of ``rules`` on each photo in which a person was found, by the photo's path
+    relative to ``REAL``."""
+    return {
+        str(p.path.relative_to(REAL)): evaluate_still(rules, poses[p.path])
+        for p in photos
+        if poses[p.path].detected
+    }
+
+
+def rule_table(verdicts: list[Verdict], rules: RuleSet) -> dict[str, Counter[Status]]:
+    """Per rule, how many verdicts gave each status (unreliable skeletons left out)."""
+    table: dict[str, Counter[Status]] = {r.id: Counter() for r in rules.rules}
+    for verdict in verdicts:
+        if not verdict.reliable:
+            continue
+        for result in verdict.results:
+            table[result.rule_id][result.status] += 1
+    return table
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k / n:6.0%}" if n else "     -"
+
+
+def print_pose(pose: str, rules: RuleSet, named: dict[str, Verdict], offs: bool) -> None:
+    """The rule table and measure percentiles of one pose's photos (verdicts by file name)."""
+    verdicts = list(named.values())
+    reliable = [v for v in verdicts if v.reliable]
+    phased = [v for v in reliable if v.phase]
+    print(
+        f"\n== {pose}: {len(verdicts)} photos with a person, {len(verdicts) - len(reliable)} "
+        f"not read reliably, {len(phased)} in a phase "
+        f"({', '.join(f'{k}:{n}' for k, n in Counter(v.phase for v in phased).items())}); "
+        f"views {dict(Counter(v.view for v in reliable))}"
+    )
+    print(f"  {'rule':<28}" + "".join(f"{SHORT[s]:>7}" for s in STATUSES))
+    n = len(reliable)
+    for rule_id, counts in rule_table(verdicts, rules).items():
+        print(f"  {rule_id:<28}" + "".join(_pct(counts[s], n) for s in STATUSES))
+    print(f"  {'measure':<28}{'n':>4}   p0    p5   p25   p50   p75   p95  p100")
+    for mid in rules.measures:
+        values = [v.measures.get(mid, math.nan) for v in phased]
+        values = [x for x in values if math.isfinite(x)]
+        if values:
+            cells = " ".join(
+                f"{q:5.2f}" if abs(q) < 10 else f"{q:5.0f}"
+                for q in np.percentile(values, (0, 5, 25, 50, 75, 95, 100))
+            )
+            print(f"  {mid:<28}{len(values):>4} {cells}")
+    if offs:
+        for name, verdict in named.items():
+            bad = [f"{r.rule_id}={r.value:.2f}" for r in verdict.results if r.status is Status.OFF]
+            if bad and verdict.reliable:
+                print(f"    off: {name} ({verdict.view}): {', '.join(bad)}")
+
+
+def markdown(report: dict[str, tuple[RuleSet, list[Verdict]]], half: str) -> str:
+    """The false-alarm table of every pose, for docs/poses_real.md."""
+    lines = [
+        "# The pose library on real photos",
+        "",
+        "Generated by `python benchmarks/poses_real.py --write docs/poses_real.md`: the real web",
+        "photos of `../shared/data/real/` (`poses/`, labelled in `poses.csv`, and `vrksasana/`),",
+        "each judged with the rules of its own pose. The photos of each pose are split in two",
+        "halves by the first byte of their SHA-256; limits, views and phases were chosen looking",
+        f"at the other half only, and **every figure below is from the `{half}` half**. Most",
+        "photos show the pose done well, so a rule `off` is mostly a false alarm; the notes in",
+        "each rule file's `why:` say which of the `off` photos showed a genuine fault.",
+        "",
+        "Share of the photos with a reliably read skeleton in which each rule was ok, close, off,",
+        "not visible (hidden part or a view the rule does not trust) or not applicable (the photo",
+        "was in no phase of the pose in which the rule applies); `off` with its 95 % Wilson",
+        "interval.",
+        "",
+    ]
+    for pose, (rules, verdicts) in report.items():
+        reliable = [v for v in verdicts if v.reliable]
+        n = len(reliable)
+        phased = sum(1 for v in reliable if v.phase)
+        lines += [
+            f"## {rules.pose.english} (`{pose}`)",
+            "",
+            f"{len(verdicts)} photos with a person; {len(verdicts) - n} skeletons not read "
+            f"reliably; {phased} of {n} in a phase of the pose.",
+            "",
+            "| rule | ok | close | off (95 % CI) | not visible | not applicable |",
+            "|---|---|---|---|---|---|",
+        ]
+        for rule_id, counts in rule_table(verdicts, rules).items():
+            low, high = wilson(counts[Status.OFF], n) if n else (math.nan, math.nan)
+            cells = [_pct(counts[s], n).strip() for s in STATUSES]
+            cells[2] += f" ({low:.0%}-{high:.0%})"
+            lines.append(f"| {rule_id} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=("tune", "eval", "all"), default="tune")
+    parser.add_argument("--pose", help="only this pose")
+    parser.add_argument("--offs", action="store_true", help="list the photos with a rule off")
+    parser.add_argument("--write", type=Path, help="write the eval half's table (markdown)")
+    args = parser.parse_args()
+    if not REAL.is_dir():
+        print(f"skipped: {REAL} is not there (the real photos live beside the repository)")
+        return 0
+    photos = real_photos()
+    poses = estimate_cached([p.path for p in photos])
+    half = "eval" if args.write else args.half
+    report: dict[str, tuple[RuleSet, list[Verdict]]] = {}
+    for pose in sorted({p.pose for p in photos}):
+        file = RULES / f"{pose}.yaml"
+        if (args.pose and pose != args.pose) or not file.is_file():
+            continue
+        rules = load_rules(file)
+        chosen = [p for p in photos if p.pose == pose and half in ("all", p.half)]
+        verdicts = judge(rules, poses, chosen)
+        report[pose] = (rules, list(verdicts.values()))
+        print_pose(pose, rules, verdicts, args.offs)
+    if args.write:
+        args.write.write_text(markdown(report, half) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
