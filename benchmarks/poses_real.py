@@ -114,9 +114,9 @@ def print_pose(pose: str, rules: RuleSet, named: dict[str, Verdict], offs: bool)
     n = len(reliable)
     for rule_id, counts in rule_table(verdicts, rules).items():
         print(f"  {rule_id:<28}" + "".join(_pct(counts[s], n) for s in STATUSES))
-    print(f"  {'measure':<28}{'n':>4}   p0    p5   p25   p50   p75   p95  p100")
+    print(f"  {'measure (every photo)':<28}{'n':>4}   p0    p5   p25   p50   p75   p95  p100")
     for mid in rules.measures:
-        values = [v.measures.get(mid, math.nan) for v in phased]
+        values = [v.measures.get(mid, math.nan) for v in reliable]
         values = [x for x in values if math.isfinite(x)]
         if values:
             cells = " ".join(
