@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligncheck.rules import crossref, parse_guide, parse_measures, parse_phases, parse_pose
+from aligncheck.rules import (
+    crossref,
+    parse_guide,
+    parse_measures,
+    parse_phases,
+    parse_pose,
+    parse_recognise,
+)
 from aligncheck.rules.fields import FieldChecker
 from aligncheck.rules.issues import RuleFileError, RuleIssue, brief
 from aligncheck.rules.schema import SCHEMA_VERSION, RuleSet
@@ -22,7 +29,7 @@ from aligncheck.rules.yamlio import LineDict, load_with_lines
 __all__ = ["RuleFileError", "RuleIssue", "load_rules"]
 
 _REQUIRED = {"schema_version", "pose", "measures", "phases", "rules"}
-_OPTIONAL = {"sides", "hold_phase", "guidance", "guide"}
+_OPTIONAL = {"sides", "hold_phase", "guidance", "guide", "recognise"}
 
 
 def _check_version(checker: FieldChecker, top: LineDict) -> None:
@@ -49,6 +56,7 @@ def _read(checker: FieldChecker, top: LineDict) -> RuleSet | None:
     measures = parse_measures.measures(checker, top)
     phases = parse_phases.phases(checker, top, measures)
     rules = parse_phases.rules(checker, top, measures, phases)
+    recognise = parse_recognise.recognise(checker, top, measures)
     guidance = parse_guide.guidance(checker, top)
     guide = parse_guide.guide(checker, top, {p.id for p in phases}, {r.id for r in rules})
     crossref.check_references(checker, top, rules, measures, phases, sides)
@@ -66,6 +74,7 @@ def _read(checker: FieldChecker, top: LineDict) -> RuleSet | None:
         guide=guide,
         sides=sides[0],
         hold_phase=hold if isinstance(hold, str) else None,
+        recognise=recognise,
     )
 
 

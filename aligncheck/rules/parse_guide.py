@@ -24,9 +24,7 @@ def guidance(checker: FieldChecker, top: LineDict) -> tuple[Guidance, ...]:
     found = []
     for i, item in enumerate(node):
         field = f"guidance[{i}]"
-        entry = checker.mapping(
-            item, field, node.line_of(i), {"title", "text", "source"}, {"why"}
-        )
+        entry = checker.mapping(item, field, node.line_of(i), {"title", "text", "source"}, {"why"})
         if entry is not None:
             found.append(
                 Guidance(

@@ -33,10 +33,16 @@ def _measure_name(
 
 
 def condition(
-    checker: FieldChecker, node: Any, field: str, line: int, measures: dict[str, Measure]
+    checker: FieldChecker,
+    node: Any,
+    field: str,
+    line: int,
+    measures: dict[str, Measure],
+    extra: frozenset[str] = frozenset(),
 ) -> Condition | None:
-    """``{measure: m, above: x, below: y, if_visible: true}`` with at least one bound."""
-    node = checker.mapping(node, field, line, {"measure"}, {"above", "below", "if_visible"})
+    """``{measure: m, above: x, below: y, if_visible: true}`` with at least one bound; the
+    caller reads the optional keys ``extra`` itself."""
+    node = checker.mapping(node, field, line, {"measure"}, {"above", "below", "if_visible"} | extra)
     if node is None:
         return None
     name = _measure_name(checker, node, field, measures)

@@ -213,6 +213,25 @@ class Condition:
         return not (self.below is not None and value > self.below)
 
 
+#: The natural scale of each unit: how far past a recognition condition's bound a value must
+#: be to count as a clear margin of 1 (see :class:`Recognition`).
+NATURAL_SCALES: dict[str, float] = {"deg": 15.0, "body": 0.25, "ratio": 0.15, "m": 0.1, "px": 40.0}
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """How to tell that a person is in this pose at all (``recognise:``), for ``--pose auto``.
+
+    Every condition must hold. ``scales`` has one entry per condition: the distance from the
+    bound that counts as a margin of 1 (default: the natural scale of the measure's unit,
+    :data:`NATURAL_SCALES`), so that margins of different measures compare.
+    """
+
+    when: tuple[Condition, ...]
+    scales: tuple[float, ...]
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class Phase:
     """A named stage of the pose, entered when all its conditions hold."""
@@ -366,6 +385,7 @@ class RuleSet:
     guide: tuple[GuideStep, ...] = ()
     sides: Sides | None = None
     hold_phase: str | None = None
+    recognise: Recognition | None = None
     extras: dict[str, str] = field(default_factory=dict)
 
     def phase(self, phase_id: str) -> Phase:
@@ -378,6 +398,8 @@ class RuleSet:
         the estimator must compute it (it costs time on every frame; other poses skip it)."""
         used = {r.measure for r in self.rules}
         used |= {c.measure for p in self.phases for c in p.when}
+        if self.recognise is not None:
+            used |= {c.measure for c in self.recognise.when}
         if self.sides is not None:
             used.add(self.sides.detect.measure)
         return any(self.measures[m].needs_silhouette for m in used if m in self.measures)
