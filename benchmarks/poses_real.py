@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from aligncheck.core import PoseFrame, Status, Verdict
-from aligncheck.landmark_cache import estimate_cached, file_sha256
+from aligncheck.landmark_cache import DEFAULT_CACHE, estimate_cached, file_sha256
+from aligncheck.recognise import recognise
 from aligncheck.rules import RuleSet, evaluate_still
 from aligncheck.rules.loader import load_rules
 from aligncheck.synth.evalscore import wilson
@@ -131,6 +132,62 @@ def print_pose(pose: str, rules: RuleSet, named: dict[str, Verdict], offs: bool)
                 print(f"    off: {name} ({verdict.view}): {', '.join(bad)}")
 
 
+def video_frames(real: Path = REAL, every: float = 5.0) -> list[Path]:
+    """Frames every ``every`` seconds of the real clips (sitting on a chair, sitting
+    cross-legged: no pose of the library), written once as PNGs beside the landmark cache."""
+    import cv2
+
+    folder = DEFAULT_CACHE.expanduser().parent / "real_video_frames"
+    folder.mkdir(parents=True, exist_ok=True)
+    frames: list[Path] = []
+    for clip in sorted((real / "videos").iterdir()):
+        capture = cv2.VideoCapture(str(clip))
+        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        for index in range(0, count, max(1, round(fps * every))):
+            path = folder / f"{clip.stem}_{index:05d}.png"
+            if not path.is_file():
+                capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+                ok, image = capture.read()
+                if not ok:
+                    continue
+                cv2.imwrite(str(path), image)
+            frames.append(path)
+        capture.release()
+    return frames
+
+
+def confusion(
+    library: list[RuleSet], poses: dict[Path, PoseFrame], labelled: list[tuple[Path, str]]
+) -> tuple[dict[str, Counter[str]], list[str]]:
+    """Per true label, how often each pose (or "none") was recognised; and the misses."""
+    table: dict[str, Counter[str]] = {}
+    misses: list[str] = []
+    for path, label in labelled:
+        found = recognise(library, poses[path])
+        answer = found.pose_id or "none"
+        table.setdefault(label, Counter())[answer] += 1
+        if answer != label:
+            best = found.scores[0] if found.scores else None
+            detail = f"{best.pose_id} weakest {best.weakest} {best.score:.2f}" if best else ""
+            misses.append(f"{path.name} ({label}): {answer}; {found.reason} {detail}")
+    return table, misses
+
+
+def print_confusion(table: dict[str, Counter[str]], names: list[str]) -> None:
+    """The confusion matrix: rows true labels, columns answers (first letters of the ids)."""
+    columns = [*names, "none"]
+    print("\nrecognised (rows: label; columns: " + ", ".join(f"{c[:5]}" for c in columns) + ")")
+    print(f"  {'':<22}" + "".join(f"{c[:5]:>6}" for c in columns) + "   top-1")
+    for label, counts in table.items():
+        n = sum(counts.values())
+        print(
+            f"  {label:<22}"
+            + "".join(f"{counts[c]:>6}" for c in columns)
+            + f"   {counts[label] / n:6.0%}"
+        )
+
+
 def markdown(report: dict[str, tuple[RuleSet, list[Verdict]]], half: str) -> str:
     """The false-alarm table of every pose, for docs/poses_real.md."""
     lines = [
@@ -178,6 +235,9 @@ def main() -> int:
     parser.add_argument("--pose", help="only this pose")
     parser.add_argument("--offs", action="store_true", help="list the photos with a rule off")
     parser.add_argument("--write", type=Path, help="write the eval half's table (markdown)")
+    parser.add_argument(
+        "--recognise", action="store_true", help="also the --pose auto confusion matrix"
+    )
     args = parser.parse_args()
     if not REAL.is_dir():
         print(f"skipped: {REAL} is not there (the real photos live beside the repository)")
@@ -195,6 +255,17 @@ def main() -> int:
         verdicts = judge(rules, poses, chosen)
         report[pose] = (rules, list(verdicts.values()))
         print_pose(pose, rules, verdicts, args.offs)
+    if args.recognise:
+        library = [load_rules(f) for f in sorted(RULES.glob("*.yaml"))]
+        chosen = [p for p in photos if half in ("all", p.half) and poses[p.path].detected]
+        labelled = [(p.path, p.pose) for p in chosen]
+        frames = video_frames()
+        poses.update(estimate_cached(frames))
+        labelled += [(f, "none") for f in frames if poses[f].detected]
+        table, misses = confusion(library, poses, labelled)
+        print_confusion(table, [r.pose.id for r in library])
+        for line in misses:
+            print("    " + line)
     if args.write:
         args.write.write_text(markdown(report, half) + "\n", encoding="utf-8")
         print(f"\nwrote {args.write}")
