@@ -170,7 +170,7 @@ def confusion(
         if answer != label:
             best = found.scores[0] if found.scores else None
             detail = f"{best.pose_id} weakest {best.weakest} {best.score:.2f}" if best else ""
-            misses.append(f"{path.name} ({label}): {answer}; {found.reason} {detail}")
+            misses.append(f"{path.parent.name}/{path.name}: {answer}; {found.reason} {detail}")
     return table, misses
 
 
