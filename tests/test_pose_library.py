@@ -37,9 +37,33 @@ NEW_POSES = {
     "virabhadrasana": True,
     "vrksasana": True,
 }
-#: The goal of issue 11: no rule wrongly off on more than 5 % of its pose's photos. On all the
-#: real photos (both halves) every rule of the eight files stays at or below this.
+#: The goal of issue 11: no rule wrongly off on more than 5 % of its pose's photos.
 MAX_OFF_SHARE = 0.05
+#: Photos where a rule is off and looking at the photo showed that it is right (a genuine fault
+#: or a variation the rule does not accept); see each rule's `why:`. All are in the tune half.
+GENUINE = {
+    ("ardha_chandrasana", "arms_in_line"): {
+        "poses/ardha_chandrasana/ardha_chandrasana_022.jpg"
+    },  # top arm forward
+    ("baddha_konasana", "knees_low"): {
+        "poses/baddha_konasana/baddha_konasana_011.png"
+    },  # knees high
+    ("trikonasana", "arms_vertical"): {
+        "poses/trikonasana/trikonasana_006.jpg"
+    },  # top arm over the ear
+    ("trikonasana", "front_knee_straight"): {
+        "poses/trikonasana/trikonasana_015.jpg"
+    },  # front knee bent
+    ("utkata_konasana", "knees_bent"): {
+        "poses/utkata_konasana/utkata_konasana_001.jpg"
+    },  # knees barely bent
+    ("utkata_konasana", "knees_over_ankles"): {
+        "poses/utkata_konasana/utkata_konasana_002.jpg"
+    },  # knees inside feet
+    ("virabhadrasana", "front_knee_over_ankle"): {
+        "poses/virabhadrasana/virabhadrasana_022.jpg"
+    },  # knee out
+}
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from poses_real import real_photos, video_frames  # noqa: E402
@@ -95,14 +119,22 @@ def real_poses(real_data) -> dict[Path, PoseFrame]:
 def test_real_photos_raise_few_false_alarms(pose_id, real_data, real_poses):
     rules = load_rules(RULES / f"{pose_id}.yaml")
     photos = [p for p in real_photos(real_data) if p.pose == pose_id]
-    verdicts = [evaluate_still(rules, real_poses[p.path]) for p in photos]
-    reliable = [v for v in verdicts if v.detected and v.reliable]
+    verdicts = {
+        str(p.path.relative_to(real_data)): evaluate_still(rules, real_poses[p.path])
+        for p in photos
+    }
+    reliable = [v for v in verdicts.values() if v.detected and v.reliable]
     assert len(reliable) >= 0.9 * len(photos)
     in_pose = [v for v in reliable if v.phase]
     assert len(in_pose) >= 0.85 * len(reliable), "most photos of the pose are in one of its phases"
     for rule in rules.rules:
-        off = sum(1 for v in reliable if v.result(rule.id).status is Status.OFF)
-        assert off <= MAX_OFF_SHARE * len(reliable), (rule.id, off, len(reliable))
+        off = {
+            name
+            for name, v in verdicts.items()
+            if v.detected and v.reliable and v.result(rule.id).status is Status.OFF
+        }
+        wrong = off - GENUINE.get((pose_id, rule.id), set())
+        assert len(wrong) <= MAX_OFF_SHARE * len(reliable), (rule.id, sorted(wrong))
     judged = Counter(r.rule_id for v in reliable for r in v.results if r.status.judged)
     assert all(judged[r.id] for r in rules.rules), f"a rule never judged: {judged}"
 
@@ -302,10 +334,9 @@ def test_a_hand_built_warrior_is_recognised_and_a_leaning_trunk_is_flagged(libra
     assert verdict.phase == "warrior" and verdict.side == "right leg in front"
     assert verdict.result("front_knee_bent").status is Status.OK
     assert verdict.result("trunk_upright").status is Status.OK
-    lean = {
-        **WARRIOR_II,
-        "L_SHOULDER": (-0.05, 1.28, 0.0),
-        "R_SHOULDER": (-0.42, 1.18, 0.0),
+    upper = ("SHOULDER", "ELBOW", "WRIST")
+    lean = {  # the whole upper body shifted over the front leg: the trunk leans about 28 degrees
+        k: (v[0] - 0.25, v[1] - 0.03, v[2]) if k[2:] in upper else v for k, v in WARRIOR_II.items()
     }
     verdict = evaluate_still(rules, _body({**_joints_of_standing(), **lean}))
     assert verdict.result("trunk_upright").status is Status.OFF
