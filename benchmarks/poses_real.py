@@ -214,7 +214,7 @@ def confusion_markdown(table: dict[str, Counter[str]], names: list[str], misses:
     return "\n".join(lines) + "\n"
 
 
-def markdown(report: dict[str, tuple[RuleSet, list[Verdict]]], half: str) -> str:
+def markdown(report: dict[str, tuple[RuleSet, dict[str, Verdict]]], half: str) -> str:
     """The false-alarm table of every pose, for docs/poses_real.md."""
     lines = [
         "# The pose library on real photos",
@@ -233,7 +233,8 @@ def markdown(report: dict[str, tuple[RuleSet, list[Verdict]]], half: str) -> str
         "interval.",
         "",
     ]
-    for pose, (rules, verdicts) in report.items():
+    for pose, (rules, named) in report.items():
+        verdicts = list(named.values())
         reliable = [v for v in verdicts if v.reliable]
         n = len(reliable)
         phased = sum(1 for v in reliable if v.phase)
@@ -251,6 +252,13 @@ def markdown(report: dict[str, tuple[RuleSet, list[Verdict]]], half: str) -> str
             cells = [_pct(counts[s], n).strip() for s in STATUSES]
             cells[2] += f" ({low:.0%}-{high:.0%})"
             lines.append(f"| {rule_id} | " + " | ".join(cells) + " |")
+        lines.append("")
+        for name, v in named.items():
+            off = [f"{r.rule_id} ({r.value:.2f})" for r in v.results if r.status is Status.OFF]
+            if not v.reliable:
+                lines.append(f"- `{name}`: not read reliably: {v.reliability}")
+            elif off:
+                lines.append(f"- `{name}`: off: {', '.join(off)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -271,7 +279,7 @@ def main() -> int:
     photos = real_photos()
     poses = estimate_cached([p.path for p in photos])
     half = "eval" if args.write else args.half
-    report: dict[str, tuple[RuleSet, list[Verdict]]] = {}
+    report: dict[str, tuple[RuleSet, dict[str, Verdict]]] = {}
     for pose in sorted({p.pose for p in photos}):
         file = RULES / f"{pose}.yaml"
         if (args.pose and pose != args.pose) or not file.is_file():
@@ -279,7 +287,7 @@ def main() -> int:
         rules = load_rules(file)
         chosen = [p for p in photos if p.pose == pose and half in ("all", p.half)]
         verdicts = judge(rules, poses, chosen)
-        report[pose] = (rules, list(verdicts.values()))
+        report[pose] = (rules, verdicts)
         print_pose(pose, rules, verdicts, args.offs)
     recognition = ""
     if args.recognise or args.write:
