@@ -304,6 +304,44 @@ def test_lying_on_the_back_is_no_known_pose(library):
     assert found.pose_id == ""
 
 
+STANDING_FOLD = {
+    # folded forward from the hips over straight legs, hands by the feet
+    "L_SHOULDER": (0.19, 0.75, 0.45),
+    "R_SHOULDER": (-0.19, 0.75, 0.45),
+    "L_ELBOW": (0.22, 0.48, 0.42),
+    "R_ELBOW": (-0.22, 0.48, 0.42),
+    "L_WRIST": (0.22, 0.22, 0.35),
+    "R_WRIST": (-0.22, 0.22, 0.35),
+}
+SITTING_ONE_LEG_FOLDED = {
+    # sitting on the floor, right leg straight forward, left foot at the right inner thigh
+    "L_HIP": (0.1, 0.1, 0.0),
+    "R_HIP": (-0.1, 0.1, 0.0),
+    "L_SHOULDER": (0.19, 0.6, -0.05),
+    "R_SHOULDER": (-0.19, 0.6, -0.05),
+    "L_ELBOW": (0.24, 0.35, 0.0),
+    "R_ELBOW": (-0.24, 0.35, 0.0),
+    "L_WRIST": (0.25, 0.12, 0.05),
+    "R_WRIST": (-0.25, 0.12, 0.05),
+    "R_KNEE": (-0.1, 0.1, 0.45),
+    "R_ANKLE": (-0.1, 0.08, 0.88),
+    "L_KNEE": (0.5, 0.08, 0.2),
+    "L_ANKLE": (0.02, 0.06, 0.3),
+}
+
+
+@pytest.mark.parametrize("turn", [0, 60, 90])
+def test_a_standing_forward_fold_is_not_downward_dog(library, turn):
+    found = recognise(library, _rotated({**_joints_of_standing(), **STANDING_FOLD}, turn))
+    assert found.pose_id == "", found.scores[0]
+
+
+@pytest.mark.parametrize("turn", [0, 60, -60, 90, -90])
+def test_sitting_with_one_leg_folded_is_none_of_the_eight(library, turn):
+    found = recognise(library, _rotated({**_joints_of_standing(), **SITTING_ONE_LEG_FOLDED}, turn))
+    assert found.pose_id not in NEW_POSES, found.scores[0]
+
+
 @pytest.mark.parametrize("mirrored", [False, True])
 def test_a_hand_built_tree_is_recognised_and_judged(library, mirrored):
     joints = {**_joints_of_standing(), **TREE}
