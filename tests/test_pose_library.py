@@ -96,7 +96,7 @@ def test_each_new_pose_is_complete(pose_id):
     assert card.views and card.source != "-"
     assert (rules.sides is not None) is NEW_POSES[pose_id]
     assert rules.recognise is not None, "every pose is recognised with --pose auto"
-    assert rules.hold_phase in {p.id for p in rules.phases}
+    assert rules.hold_phases and set(rules.hold_phases) <= {p.id for p in rules.phases}
     assert rules.guidance, "what the camera cannot see is kept as guidance"
     for rule in rules.rules:
         assert rule.cue and rule.source and rule.why, rule.id

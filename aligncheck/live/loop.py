@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -118,8 +118,9 @@ class HoldTimer:
     the session was paused; it resets when the body is seen outside the hold phase.
     """
 
-    def __init__(self, hold_phase: str) -> None:
-        self.hold_phase = hold_phase
+    def __init__(self, hold_phase: str | Collection[str]) -> None:
+        """``hold_phase``: the phase (or phases) whose time counts as holding the pose."""
+        self.hold_phases = frozenset([hold_phase] if isinstance(hold_phase, str) else hold_phase)
         self.reset()
 
     def reset(self) -> None:
@@ -135,7 +136,7 @@ class HoldTimer:
             self.paused, self._previous = self.seconds > 0, None
             return self.seconds if self.paused else None
         self.paused = False
-        if not self.hold_phase or verdict.phase != self.hold_phase:
+        if not verdict.phase or verdict.phase not in self.hold_phases:
             self.reset()
             return None
         good = verdict.good_time
@@ -219,7 +220,7 @@ class _Session:
         self.forced_side = forced is not None
         self.guide = Guide(rules)
         self.coach = Coach()
-        self.hold = HoldTimer(rules.hold_phase or "")
+        self.hold = HoldTimer(rules.hold_phases)
         self.setup_done = False
         self.setup_problems: tuple[str, ...] = ()
         self.setup_start: float | None = None
