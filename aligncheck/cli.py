@@ -28,13 +28,15 @@ from aligncheck.core import RuleResult, Status, Verdict
 from aligncheck.errors import AligncheckError
 from aligncheck.progress import progress_bar
 from aligncheck.rules.engine import WEAK_EVIDENCE
-from aligncheck.rules.schema import Guidance
+from aligncheck.rules.schema import Guidance, RuleSet
 from aligncheck.rules.sides import SIDE_UNKNOWN
+from aligncheck.sequence_text import POSE_HELP, chosen_rules, print_recognition, print_sequence
 from aligncheck.session import UNRELIABLE_NOTE, SessionSummary
 
 if TYPE_CHECKING:
     from aligncheck.photos import PhotoAngles
     from aligncheck.pipeline import Analysis
+    from aligncheck.sequence import SequenceAnalysis
 
 #: What to change when the side practised cannot be told (a limb hidden or misread).
 SIDE_UNKNOWN_TRY = (
@@ -273,9 +275,7 @@ def print_verdict(
 @app.command()
 def check(
     photos: Annotated[list[Path], typer.Argument(help="Image files (jpg, png, webp).")],
-    pose: Annotated[
-        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
-    ] = "janu_sirsasana",
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write an annotated image per photo here.")
@@ -286,12 +286,12 @@ def check(
         float, typer.Option(help="Visibility below which a landmark counts as not visible.")
     ] = 0.5,
 ) -> None:
-    """Check each photo against a pose's alignment rules."""
+    """Check each photo against a pose's alignment rules (by default the pose recognised)."""
     from aligncheck.photos import PhotoError, check_photos
-    from aligncheck.rules.registry import find_pose
-    from aligncheck.serialize import verdict_json
+    from aligncheck.rules.registry import resolve_pose
+    from aligncheck.serialize import recognition_json, verdict_json
 
-    rules = find_pose(pose, rules_dir)
+    rules = resolve_pose(pose, rules_dir)
     console = Console()
     errors = _Unreadable(len(photos), "checked")
     documents = []
@@ -300,9 +300,16 @@ def check(
             errors.add(result.message)
             documents.append(result.to_json())
         elif as_json:
-            documents.append({"file": str(result.path), **verdict_json(result.verdict)})
+            found = result.recognition
+            extra = {"recognised": recognition_json(found)} if found is not None else {}
+            documents.append({"file": str(result.path), **verdict_json(result.verdict), **extra})
         else:
-            print_verdict(console, str(result.path), result.verdict, rules.guidance)
+            chosen = chosen_rules(rules, result.verdict.pose_id)
+            if result.recognition is not None and result.verdict.detected:
+                print_recognition(console, str(result.path), result.recognition, chosen)
+            if chosen is not None or not result.verdict.detected:
+                guidance = chosen.guidance if chosen is not None else ()
+                print_verdict(console, str(result.path), result.verdict, guidance)
     if as_json:
         typer.echo(
             json.dumps(
@@ -385,9 +392,7 @@ def analyze(
         Path | None,
         typer.Argument(help="Video file (default: the bundled sample clip).", dir_okay=False),
     ] = None,
-    pose: Annotated[str, typer.Option("--pose", help="Pose id or a rules .yaml file.")] = (
-        "janu_sirsasana"
-    ),
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default: out/<video name>).")
     ] = None,
@@ -408,22 +413,26 @@ def analyze(
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Analyse a practice video: annotated video, per-frame data and an HTML report."""
+    """Analyse a practice video: annotated video, per-frame data and an HTML report.
+
+    By default (``--pose auto``) the poses are recognised and each judged by its own rules."""
     from aligncheck.bundled import sample_path
     from aligncheck.pipeline import AnalysisInterrupted, analyze_video
-    from aligncheck.rules.registry import find_pose
+    from aligncheck.rules.registry import resolve_pose
+    from aligncheck.sequence import SequenceInterrupted, analyze_auto
 
-    rules = find_pose(pose, rules_dir)
+    rules = resolve_pose(pose, rules_dir)
     with ExitStack() as stack:
         if video is None and from_landmarks is None:
             video = stack.enter_context(sample_path())
         name = video.stem if video is not None else Path(from_landmarks or "session").parent.name
         folder = out if out is not None else Path("out") / name
+        run = analyze_video if isinstance(rules, RuleSet) else analyze_auto
         try:
             with progress_bar(Console(stderr=True), "analysing") as update:
-                analysis = analyze_video(
+                analysis = run(
                     video,
-                    rules,
+                    rules,  # type: ignore[arg-type]
                     folder,
                     model=model,
                     from_landmarks=from_landmarks,
@@ -431,13 +440,16 @@ def analyze(
                     write_video=not no_video,
                     until=until,
                 )
-        except AnalysisInterrupted as stop:
+        except (AnalysisInterrupted, SequenceInterrupted) as stop:
             _print_kept(Console(stderr=True), stop.analysis)
             raise typer.Exit(130) from None
-    print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
+    if isinstance(analysis.summary, SessionSummary):
+        print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
+    else:
+        print_sequence(Console(), analysis.summary, analysis.folder, analysis.files)
 
 
-def _print_kept(console: Console, analysis: Analysis) -> None:
+def _print_kept(console: Console, analysis: Analysis | SequenceAnalysis) -> None:
     """What an interrupted analysis kept, and where."""
     summary = analysis.summary
     console.print(
@@ -515,9 +527,7 @@ def review(
         list[Path], typer.Argument(help="Clip files and folders (searched recursively for videos).")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the clips' results and index.")],
-    pose: Annotated[
-        str, typer.Option("--pose", help="Pose id or a rules .yaml file.")
-    ] = "janu_sirsasana",
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", help="Clips analysed at once (default: the number of CPU cores)."),

@@ -22,6 +22,7 @@ from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import SourceError
 from aligncheck.estimate import PoseEstimator
 from aligncheck.landmarks import Landmark
+from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
 from aligncheck.rules import EngineSettings, RuleSet, evaluate_still
 from aligncheck.sinks import ensure_output_dir, write_image
 from aligncheck.sources import read_image
@@ -159,28 +160,51 @@ class PhotoCheck:
     path: Path
     pose: PoseFrame
     verdict: Verdict
+    #: With ``--pose auto``: which pose was recognised (None when the pose was given).
+    recognition: Recognition | None = None
+
+
+def judge_still(
+    rules: RuleSet | Sequence[RuleSet], pose: PoseFrame, settings: EngineSettings
+) -> tuple[Verdict, Recognition | None]:
+    """The verdict of ``rules`` on one photo; given several rule sets (``--pose auto``), of
+    the pose recognised among them, or a "no known pose" verdict."""
+    if isinstance(rules, RuleSet):
+        return evaluate_still(rules, pose, settings), None
+    found = recognise(
+        rules, pose, RecogniseSettings(visibility_threshold=settings.visibility_threshold)
+    )
+    if not found.pose_id:
+        return no_pose_verdict(pose, found), found
+    chosen = next(r for r in rules if r.pose.id == found.pose_id)
+    return evaluate_still(chosen, pose, settings), found
 
 
 def check_photos(
     paths: Sequence[Path | str],
-    rules: RuleSet,
+    rules: RuleSet | Sequence[RuleSet],
     model: Path | str | None = None,
     out_dir: Path | str | None = None,
     threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
 ) -> Iterator[PhotoCheck | PhotoError]:
     """Yield the verdict of ``rules`` on each photo; write ``<name>_check.png`` into ``out_dir``.
 
+    Given several rule sets (``--pose auto``), each photo is judged by the pose recognised
+    among them (:func:`judge_still`).
+
     A photo that cannot be read is yielded as a :class:`PhotoError` and the batch goes on.
     """
     folder = ensure_output_dir(out_dir) if out_dir is not None else None
     settings = EngineSettings(visibility_threshold=threshold)
-    for item in _posed(paths, model, rules.needs_silhouette):
+    library = [rules] if isinstance(rules, RuleSet) else list(rules)
+    silhouette = any(r.needs_silhouette for r in library)
+    for item in _posed(paths, model, silhouette):
         if isinstance(item, PhotoError):
             yield item
             continue
         frame, pose = item
-        verdict = evaluate_still(rules, pose, settings)
+        verdict, found = judge_still(rules, pose, settings)
         if folder is not None:
             annotated = draw_verdict(frame.image, pose, verdict, threshold=threshold)
             write_image(folder / f"{Path(frame.source).stem}_check.png", annotated)
-        yield PhotoCheck(Path(frame.source), pose, verdict)
+        yield PhotoCheck(Path(frame.source), pose, verdict, found)

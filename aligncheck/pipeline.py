@@ -95,23 +95,32 @@ def _replayed(
         yield frame, pose
 
 
-def analyze_video(
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """What an analysis reads: the video (or None), the recorded poses when re-judging a
+    frame log (else None), the output folder, the source's description and the frame log's
+    header (without the pose's fields), the frame size, rate and expected frame count."""
+
+    video: Path | str | None
+    source: VideoSource | None
+    poses: Iterator[PoseFrame] | None
+    folder: Path
+    described: dict
+    header: dict
+    size: tuple[int, int]
+    fps: float
+    total: int
+    model: Path | str | None
+
+
+def open_inputs(
     video: Path | str | None,
-    rules: RuleSet,
     out_dir: Path | str,
     model: Path | str | None = None,
     from_landmarks: Path | str | None = None,
-    progress: Progress | None = None,
-    settings: EngineSettings | None = None,
-    write_video: bool = True,
     until: float | None = None,
-) -> Analysis:
-    """Analyse a video (or re-judge a recorded frame log) and write the session's files.
-
-    With ``from_landmarks`` the poses come from an earlier run's ``frames.jsonl`` and the model
-    is not loaded; the video, when given, only provides the pictures to draw on. ``until``
-    stops after that many seconds of video.
-    """
+) -> Inputs:
+    """Check the inputs and the output folder (before any model is loaded) and describe them."""
     header: dict = {}
     poses = None
     if from_landmarks is not None:
@@ -149,19 +158,53 @@ def analyze_video(
         "width": width,
         "height": height,
         "model_sha256": model_sha,
-        "pose": rules.pose.id,
-        "rules_sha256": file_sha256(rules.path),
         "from_landmarks": str(from_landmarks) if from_landmarks else None,
     }
-    pairs = (
-        _replayed(source, poses, (width, height))
-        if poses is not None
-        else _estimated(source, model, rules.needs_silhouette)
-    )
-    recorder = SessionRecorder(rules, described)
     total = info.frame_count if info else 0
     if until is not None and info is not None:
         total = min(total, int(until * fps) + 1)
+    return Inputs(
+        video, source, poses, folder, described, run_header, (width, height), fps, total, model
+    )
+
+
+def pose_pairs(inputs: Inputs, silhouette: bool) -> Iterator[tuple[Frame, PoseFrame]]:
+    """The frames with their poses: recorded, or estimated now."""
+    if inputs.poses is not None:
+        return _replayed(inputs.source, inputs.poses, inputs.size)
+    assert inputs.source is not None  # open_inputs refuses neither
+    return _estimated(inputs.source, inputs.model, silhouette)
+
+
+def analyze_video(
+    video: Path | str | None,
+    rules: RuleSet,
+    out_dir: Path | str,
+    model: Path | str | None = None,
+    from_landmarks: Path | str | None = None,
+    progress: Progress | None = None,
+    settings: EngineSettings | None = None,
+    write_video: bool = True,
+    until: float | None = None,
+) -> Analysis:
+    """Analyse a video (or re-judge a recorded frame log) and write the session's files.
+
+    With ``from_landmarks`` the poses come from an earlier run's ``frames.jsonl`` and the model
+    is not loaded; the video, when given, only provides the pictures to draw on. ``until``
+    stops after that many seconds of video.
+    """
+    inputs = open_inputs(video, out_dir, model, from_landmarks, until)
+    source, folder, described, fps = inputs.source, inputs.folder, inputs.described, inputs.fps
+    width, height = inputs.size
+    info = source.info if source is not None else None
+    run_header = {
+        **inputs.header,
+        "pose": rules.pose.id,
+        "rules_sha256": file_sha256(rules.path),
+    }
+    pairs = pose_pairs(inputs, rules.needs_silhouette)
+    total = inputs.total
+    recorder = SessionRecorder(rules, described)
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
     try:

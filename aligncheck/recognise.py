@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame
+from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, Verdict
 from aligncheck.plausibility import PlausibilityLimits, judge, skeleton_stats
 from aligncheck.rules.measures import CameraView, camera_view, evaluate
 from aligncheck.rules.schema import Condition, RuleSet
@@ -64,12 +64,16 @@ class PoseScore:
 @dataclass(frozen=True)
 class Recognition:
     """The answer for one body: ``pose_id`` ("" = no known pose), ``mirrored`` for its side,
-    the scores of every candidate pose (best first) and, for no known pose, why."""
+    the scores of every candidate pose (best first) and, for no known pose, why. When the
+    skeleton cannot be a body, ``check`` names the plausibility check that failed and
+    ``suggestion`` what to change."""
 
     pose_id: str
     mirrored: bool = False
     scores: tuple[PoseScore, ...] = ()
     reason: str = ""
+    check: str = ""
+    suggestion: str = ""
 
     @property
     def label(self) -> str:
@@ -110,20 +114,29 @@ def _side_score(
     for cond, scale in zip(spec.when, spec.scales, strict=True):
         measure = rules.measures[cond.measure]
         usable = not view.name or any(measure.reliable_from(v, near_role) for v in view.matches)
-        value = evaluate(measure, pose, mirrored, threshold, view.near).value if usable else math.nan
+        value = (
+            evaluate(measure, pose, mirrored, threshold, view.near).value if usable else math.nan
+        )
         margins.append(margin(cond, value, scale))
     needed = [
-        (m, c.measure) for m, c in zip(margins, spec.when, strict=True) if not c.if_visible or m == m
+        (m, c.measure)
+        for m, c in zip(margins, spec.when, strict=True)
+        if not c.if_visible or m == m
     ]
     unknown = [name for m, name in needed if m != m]
     if unknown or not needed:
-        return PoseScore(rules.pose.id, -math.inf, mirrored, unknown[0] if unknown else "", tuple(margins))
+        return PoseScore(
+            rules.pose.id, -math.inf, mirrored, unknown[0] if unknown else "", tuple(margins)
+        )
     worst, name = min(needed)
     return PoseScore(rules.pose.id, worst, mirrored, name, tuple(margins))
 
 
 def score_pose(
-    rules: RuleSet, pose: PoseFrame, view: CameraView | None = None, threshold: float = DEFAULT_VISIBILITY_THRESHOLD
+    rules: RuleSet,
+    pose: PoseFrame,
+    view: CameraView | None = None,
+    threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
 ) -> PoseScore:
     """How well ``pose`` fits ``rules``'s recognise conditions, on the side that fits better."""
     if rules.recognise is None or not pose.detected:
@@ -143,11 +156,17 @@ def decide(scores: Sequence[PoseScore], settings: RecogniseSettings) -> Recognit
     """The winner among ``scores``, or no known pose with the reason."""
     ranked = tuple(sorted(scores, key=lambda s: -s.score))
     if not ranked or not math.isfinite(ranked[0].score):
-        return Recognition("", scores=ranked, reason="no installed pose can be seen in this view")
+        needs = [f"{s.pose_id} needs {s.weakest}" for s in ranked if s.weakest]
+        return Recognition(
+            "",
+            scores=ranked,
+            reason="no installed pose could be measured from this view"
+            + (f" ({'; '.join(needs[:3])})" if needs else ""),
+        )
     best = ranked[0]
     if best.score < settings.min_score:
         return Recognition(
-            "", scores=ranked, reason=f"closest: {best.pose_id} ({best.weakest} does not fit)"
+            "", scores=ranked, reason=f"nearest: {best.pose_id}, but {best.weakest} does not fit"
         )
     runner = ranked[1].score if len(ranked) > 1 else -math.inf
     if best.score - runner < settings.min_gap:
@@ -170,7 +189,34 @@ def recognise(
     if settings.plausibility is not None:
         found = judge(skeleton_stats(pose, threshold), None, settings.plausibility)
         if not found.reliable:
-            return Recognition("", reason=found.reason)
+            return Recognition(
+                "", reason=found.reason, check=found.check, suggestion=found.suggestion
+            )
     view = camera_view(pose, threshold)
     scores = [score_pose(rules, pose, view, threshold) for rules in recognisable(library)]
     return decide(scores, settings)
+
+
+def no_pose_verdict(pose: PoseFrame, found: Recognition, label: str = NO_POSE) -> Verdict:
+    """The verdict of a frame in no known pose: nothing judged, ``label`` as the phase and
+    the reason as a note (or as the reliability, for a skeleton that cannot be a body)."""
+    reason = found.reason if not found.check else ""
+    return Verdict(
+        timestamp=pose.timestamp,
+        index=pose.index,
+        pose_id="",
+        detected=pose.detected,
+        people=pose.people,
+        side="",
+        mirrored=False,
+        phase="",
+        phase_label=label if pose.detected else "nobody in view",
+        view="",
+        measures={},
+        results=(),
+        top=None,
+        notes=(reason,) if reason and pose.detected else (),
+        reliability=found.reason if found.check else "",
+        suggestion=found.suggestion,
+        reliability_check=found.check,
+    )

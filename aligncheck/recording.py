@@ -148,8 +148,9 @@ class FrameLog:
         head = {"type": "header", "schema_version": FRAME_LOG_SCHEMA_VERSION, **header}
         self._file.write(json.dumps(head, ensure_ascii=False) + "\n")
 
-    def write(self, pose: PoseFrame, verdict: Verdict) -> None:
-        """Append one frame."""
+    def write(self, pose: PoseFrame, verdict: Verdict, recognised: dict | None = None) -> None:
+        """Append one frame; ``recognised`` (with ``--pose auto``): the pose recognised in
+        this very frame and the segment of the video it belongs to."""
         landmarks = None
         if pose.detected:
             landmarks = [
@@ -169,6 +170,7 @@ class FrameLog:
             "people": pose.people,
             "landmarks": landmarks,
             **_back(pose),
+            "pose": verdict.pose_id or None,
             "side": verdict.side or None,
             "phase": verdict.phase or None,
             "hold": round(verdict.hold_time, 2),
@@ -177,6 +179,8 @@ class FrameLog:
             "why": {r.rule_id: r.reason for r in verdict.results if r.reason},
             "top": verdict.top.rule_id if verdict.top else None,
         }
+        if recognised is not None:
+            line["recognised"] = recognised
         if not verdict.reliable:
             line["unreliable"] = {
                 "check": verdict.reliability_check,

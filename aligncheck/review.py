@@ -57,6 +57,9 @@ import numpy as np
 from aligncheck import __version__
 from aligncheck.errors import AligncheckError
 from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
+from aligncheck.recognise import NO_POSE
+from aligncheck.review_sequence import sequence_row
+from aligncheck.rules.schema import RuleSet
 from aligncheck.session import SessionSummary, summary_from_json
 from aligncheck.sinks import ensure_output_dir
 from aligncheck.sources import EMPTY_FILE, VIDEO_SUFFIXES, VideoSource
@@ -184,9 +187,10 @@ class _Job:
     clip: Path
     folder: Path
     key: str
-    rules_path: Path
+    rules_paths: tuple[Path, ...]
     model: Path | None
     required: tuple[str, ...]
+    auto: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,16 +217,21 @@ def _write_done(job: _Job) -> None:
 
 
 def _run_job(job: _Job) -> _Outcome:
-    """Analyse one clip in a worker process; input problems come back as ``error``."""
+    """Analyse one clip in a worker process; input problems come back as ``error``. With
+    several rule files (``--pose auto``) the poses are recognised among them."""
     from aligncheck.pipeline import analyze_video
     from aligncheck.rules import load_rules
+    from aligncheck.sequence import analyze_auto
 
     start = time.perf_counter()
     try:
         job.folder.mkdir(parents=True, exist_ok=True)
         (job.folder / DONE_NAME).unlink(missing_ok=True)
-        rules = load_rules(job.rules_path)
-        analyze_video(job.clip, rules, job.folder, model=job.model)
+        library = [load_rules(path) for path in job.rules_paths]
+        if job.auto:
+            analyze_auto(job.clip, library, job.folder, model=job.model)
+        else:
+            analyze_video(job.clip, library[0], job.folder, model=job.model)
         missing = [name for name in job.required if not (job.folder / name).is_file()]
         if missing:
             return _Outcome(f"the analysis did not write {', '.join(missing)}")
@@ -434,6 +443,14 @@ def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
     if folder is not None:
         try:
             data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+            if data.get("kind") == "sequence":
+                return sequence_row(
+                    (clip.source.label, clip.student, clip.status),
+                    folder,
+                    data,
+                    out_dir,
+                    lambda sub, found: _thumbnail(sub, found, clip.source.path),
+                )
             summary = summary_from_json(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             clip.status, clip.reason = SKIPPED, f"its summary cannot be read ({exc})"
@@ -481,7 +498,8 @@ def _stop_workers(executor: ProcessPoolExecutor, futures: Iterable[Future]) -> N
 def _analyse(
     todo: list[_Clip],
     jobs: int,
-    rules_path: Path,
+    rules_paths: tuple[Path, ...],
+    auto: bool,
     model: Path | None,
     required: tuple[str, ...],
     done: Callable[[_Clip], None],
@@ -496,7 +514,7 @@ def _analyse(
     try:
         for clip in todo:
             folder = clip.folder or Path()  # _prepare sets it for every clip to analyse
-            job = _Job(clip.source.path, folder, clip.key, rules_path, model, required)
+            job = _Job(clip.source.path, folder, clip.key, rules_paths, model, required, auto)
             pending[executor.submit(_run_job, job)] = clip
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -526,7 +544,7 @@ def _analyse(
 def review_clips(
     inputs: Sequence[Path | str],
     out_dir: Path | str,
-    pose: str = "janu_sirsasana",
+    pose: str = "auto",
     rules_dir: Path | str | None = None,
     model: Path | str | None = None,
     jobs: int | None = None,
@@ -543,7 +561,7 @@ def review_clips(
     """
     from aligncheck.estimate.model import check_model
     from aligncheck.report import write_index, write_index_csv
-    from aligncheck.rules.registry import find_pose
+    from aligncheck.rules.registry import resolve_pose
 
     started = time.perf_counter()
     if jobs is None:
@@ -555,9 +573,13 @@ def review_clips(
     _require_existing(inputs)
     out = ensure_output_dir(out_dir)
     clips_dir = ensure_output_dir(out / CLIPS_DIR)
-    rules = find_pose(pose, rules_dir)
+    found = resolve_pose(pose, rules_dir)
+    library = [found] if isinstance(found, RuleSet) else found
+    auto = not isinstance(found, RuleSet)
+    pose_name = NO_POSE if auto else library[0].pose.english
     model_info = check_model(model)
-    key_parts = (file_sha256(rules.path), model_info.sha256, __version__)
+    rules_key = "|".join(file_sha256(r.path) for r in library) + ("|auto" if auto else "")
+    key_parts = (rules_key, model_info.sha256, __version__)
     required = _report_files()
     clips = [_Clip(c, student_name(c.path)) for c in find_clips(inputs, exclude=out)]
     if not clips:
@@ -569,7 +591,7 @@ def review_clips(
     order = {id(c): n for n, c in enumerate(clips)}
 
     def finish(clip: _Clip) -> None:
-        row = _row(clip, out, rules.pose.english)
+        row = _row(clip, out, pose_name)
         rows[order[id(clip)]] = row
         if reporter is not None:
             reporter.finished(row)
@@ -599,7 +621,8 @@ def review_clips(
             else:
                 todo.append(clip)
         if todo:
-            _analyse(todo, jobs, rules.path, model_info.path, required, finish)
+            paths = tuple(r.path for r in library)
+            _analyse(todo, jobs, paths, auto, model_info.path, required, finish)
         for clip, first in twins:  # same name and content as ``first``: share its results
             if clip.folder is not None and _is_done(clip.folder, clip.key, required):
                 clip.status = CACHED
@@ -614,9 +637,10 @@ def review_clips(
     for n, clip in enumerate(clips):
         if n not in rows:
             clip.status, clip.reason = SKIPPED, INTERRUPTED_REASON
-            rows[n] = _row(clip, out, rules.pose.english)
+            rows[n] = _row(clip, out, pose_name)
     ordered = [rows[n] for n in range(len(clips))]
-    heading = title or f"{rules.pose.english}: review of {len(clips)} clips"
+    what = "Poses" if auto else library[0].pose.english
+    heading = title or f"{what}: review of {len(clips)} clips"
     html = write_index(ordered, out / INDEX_HTML, heading)
     table = write_index_csv(ordered, out / INDEX_CSV)
     return Review(out, ordered, html, table, interrupted, time.perf_counter() - started)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aligncheck.core import RuleResult, Verdict
+
+if TYPE_CHECKING:
+    from aligncheck.recognise import Recognition
 
 VERDICT_SCHEMA_VERSION = 1
 
@@ -55,4 +58,15 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "reliability": verdict.reliability or None,
         "reliability_check": verdict.reliability_check or None,
         "suggestion": verdict.suggestion or None,
+    }
+
+
+def recognition_json(found: Recognition) -> dict[str, Any]:
+    """Which pose ``--pose auto`` recognised (``pose`` null: no known pose), how sure, and
+    each candidate's score (the smallest margin of its conditions; null: could not be seen)."""
+    return {
+        "pose": found.pose_id or None,
+        "label": found.label,
+        "reason": found.reason or None,
+        "scores": {s.pose_id: _num(s.score) for s in found.scores},
     }

@@ -20,6 +20,8 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _CHECKOUT = (_PACKAGE.parent / "pyproject.toml").is_file() and (_PACKAGE.parent / "rules").is_dir()
 BUNDLED_RULES = _PACKAGE.parent / "rules" if _CHECKOUT else _PACKAGE / "pose_rules"
 DEFAULT_POSE = "janu_sirsasana"
+#: The ``--pose`` value that recognises the pose among those installed.
+AUTO = "auto"
 
 
 class PoseNotFoundError(AligncheckError):
@@ -78,3 +80,22 @@ def find_pose(pose: str, user_dir: Path | str | None = None) -> RuleSet:
             f"{', '.join(sorted(files)) or 'none'}.{hint}"
         )
     return load_rules(files[pose])
+
+
+def recognisable_poses(user_dir: Path | str | None = None) -> list[RuleSet]:
+    """Every installed pose that ``--pose auto`` can pick (valid, with a ``recognise:``
+    section). A broken file is left out (``aligncheck poses`` lists its problems)."""
+    found = [e.rules for e in list_poses(user_dir) if e.rules is not None]
+    library = [r for r in found if r.recognise is not None]
+    if not library:
+        folders = ", ".join(str(f) for f in search_path(user_dir))
+        raise PoseNotFoundError(
+            f"No installed pose in {folders} can be recognised (none has a 'recognise:' "
+            "section): give the pose with --pose NAME."
+        )
+    return library
+
+
+def resolve_pose(pose: str, user_dir: Path | str | None = None) -> RuleSet | list[RuleSet]:
+    """The rules of ``pose``, or for ``auto`` every pose that can be recognised."""
+    return recognisable_poses(user_dir) if pose == AUTO else find_pose(pose, user_dir)

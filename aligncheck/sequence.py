@@ -1,0 +1,295 @@
+"""``analyze --pose auto``: a video with several poses, each judged by its own rules.
+
+Two passes. First every frame's pose is estimated (or read from a frame log) and recognised
+among the installed poses (:mod:`aligncheck.recognise`); the per-frame answers are smoothed
+into segments (:mod:`aligncheck.segments`). Then the frames are drawn and judged in order:
+each pose segment by a fresh rule engine of that pose, with its own session summary; frames
+of a transition or of no known pose are judged by nothing. The poses are kept in memory
+between the passes (a few kilobytes a frame); the video is read twice and never held.
+
+Files written into the output folder: ``annotated.mp4``, ``frames.jsonl`` (each frame with
+the pose recognised in it and its segment), ``summary.json`` (a :class:`SequenceSummary`),
+``report.html`` (the timeline of the poses and a card per pose), and per pose segment
+``poses/<n>_<pose>/report.html`` (the full single-pose report of that stretch).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aligncheck.core import Frame, PoseFrame, Verdict
+from aligncheck.draw.verdict import draw_verdict
+from aligncheck.errors import OutputError
+from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.pipeline import (
+    FRAMES_NAME,
+    REPORT_NAME,
+    SUMMARY_NAME,
+    VIDEO_NAME,
+    Inputs,
+    Progress,
+    _replayed,
+    _write_summary,
+    _write_whole,
+    open_inputs,
+    pose_pairs,
+)
+from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
+from aligncheck.recording import AnnotatedVideo, FrameLog
+from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
+from aligncheck.segments import Segment, SegmentSettings, segment_labels
+from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
+
+SEQUENCE_SCHEMA_VERSION = 1
+POSES_DIR = "poses"
+
+
+@dataclass(frozen=True)
+class PosePart:
+    """One pose segment: where it lies, its pose, its session summary and its own report
+    (relative to the sequence's folder)."""
+
+    segment: Segment
+    english: str
+    summary: SessionSummary
+    report: str
+
+
+@dataclass(frozen=True)
+class SequenceSummary:
+    """A video's poses in order: the timeline of every segment and a part per pose."""
+
+    source: dict[str, Any]
+    duration: float
+    frames: int
+    timeline: list[Segment]
+    parts: list[PosePart]
+    names: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    schema_version: int = SEQUENCE_SCHEMA_VERSION
+
+    def poses_found(self) -> list[str]:
+        """The poses recognised, in order of first appearance (ids)."""
+        return list(dict.fromkeys(p.segment.pose_id for p in self.parts))
+
+
+@dataclass(frozen=True)
+class SequenceAnalysis:
+    """The outcome of ``analyze --pose auto`` on one video."""
+
+    folder: Path
+    summary: SequenceSummary
+    interrupted: bool = False
+    files: tuple[str, ...] = ()
+
+    @property
+    def report(self) -> Path:
+        """The HTML report."""
+        return self.folder / REPORT_NAME
+
+
+class SequenceInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an analysis after what was analysed was written."""
+
+    def __init__(self, analysis: SequenceAnalysis) -> None:
+        super().__init__(f"interrupted after {analysis.summary.frames} frames")
+        self.analysis = analysis
+
+
+def segment_json(segment: Segment, names: dict[str, str]) -> dict[str, Any]:
+    """One timeline entry."""
+    return {
+        "kind": segment.kind,
+        "pose": segment.pose_id or None,
+        "label": names.get(segment.pose_id, segment.label),
+        "start": round(segment.start, 3),
+        "end": round(segment.end, 3),
+    }
+
+
+def sequence_to_json(summary: SequenceSummary) -> dict[str, Any]:
+    """``summary.json`` of a sequence (``"kind": "sequence"``)."""
+    return {
+        "kind": "sequence",
+        "schema_version": summary.schema_version,
+        "source": summary.source,
+        "duration": round(summary.duration, 3),
+        "frames": summary.frames,
+        "poses_found": summary.poses_found(),
+        "timeline": [segment_json(s, summary.names) for s in summary.timeline],
+        "parts": [
+            {
+                "segment": segment_json(p.segment, summary.names),
+                "report": p.report,
+                "summary": summary_to_json(p.summary),
+            }
+            for p in summary.parts
+        ],
+        "notes": summary.notes,
+    }
+
+
+def _recognised_poses(
+    inputs: Inputs,
+    library: Sequence[RuleSet],
+    settings: RecogniseSettings,
+    until: float | None,
+    progress: Progress | None,
+) -> tuple[list[PoseFrame], list[Recognition], bool]:
+    """Pass 1: every frame's pose and what it was recognised as; True if interrupted."""
+    silhouette = any(r.needs_silhouette for r in library)
+    poses: list[PoseFrame] = []
+    found: list[Recognition] = []
+    try:
+        for frame, pose in pose_pairs(inputs, silhouette):
+            if until is not None and frame.timestamp > until:
+                break
+            poses.append(pose)
+            found.append(recognise(library, pose, settings))
+            if progress is not None:
+                progress(len(poses), inputs.total)
+    except KeyboardInterrupt:
+        return poses, found, True
+    return poses, found, False
+
+
+class _Parts:
+    """Pass 2's state: the engine and recorder of the pose segment being judged."""
+
+    def __init__(
+        self, library: Sequence[RuleSet], described: dict, settings: EngineSettings | None
+    ) -> None:
+        self._rules = {r.pose.id: r for r in library}
+        self._described, self._settings = described, settings
+        self.done: list[tuple[Segment, SessionRecorder]] = []
+        self._current: tuple[Segment, RuleEngine, SessionRecorder] | None = None
+
+    def judge(self, segment: Segment, pose: PoseFrame, found: Recognition) -> Verdict:
+        if segment.kind != "pose":
+            self._current = None
+            return no_pose_verdict(pose, found, segment.label)
+        if self._current is None or self._current[0] is not segment:
+            rules = self._rules[segment.pose_id]
+            recorder = SessionRecorder(rules, self._described)
+            self._current = (segment, RuleEngine(rules, self._settings), recorder)
+            self.done.append((segment, recorder))
+        return self._current[1].update(pose)
+
+    def add(self, segment: Segment, frame: Frame, pose: PoseFrame, verdict: Verdict, image) -> None:
+        if self._current is not None and segment.kind == "pose":
+            self._current[2].add(frame, pose, verdict, image)
+
+
+def analyze_auto(
+    video: Path | str | None,
+    library: Sequence[RuleSet],
+    out_dir: Path | str,
+    model: Path | str | None = None,
+    from_landmarks: Path | str | None = None,
+    progress: Progress | None = None,
+    settings: EngineSettings | None = None,
+    write_video: bool = True,
+    until: float | None = None,
+    segments: SegmentSettings | None = None,
+) -> SequenceAnalysis:
+    """Recognise the poses of a video, split it into segments and judge each pose segment by
+    its own rules; write the files listed in the module docstring."""
+    inputs = open_inputs(video, out_dir, model, from_landmarks, until)
+    threshold = (settings or EngineSettings()).visibility_threshold
+    rec_settings = RecogniseSettings(visibility_threshold=threshold)
+    poses, found, interrupted = _recognised_poses(inputs, library, rec_settings, until, progress)
+    timeline = segment_labels([p.timestamp for p in poses], [f.pose_id for f in found], segments)
+    names = {r.pose.id: r.pose.english for r in library}
+    header = {
+        **inputs.header,
+        "pose": "auto",
+        "poses": {r.pose.id: file_sha256(r.path) for r in library},
+    }
+    parts = _Parts(library, inputs.described, settings)
+    # pass 2: the video again, for the pictures only
+    source = type(inputs.source)(inputs.video) if inputs.source is not None else None
+    video_out = (
+        AnnotatedVideo(inputs.folder / VIDEO_NAME, inputs.fps, *inputs.size)
+        if write_video
+        else None
+    )
+    try:
+        with FrameLog(inputs.folder / FRAMES_NAME, header) as frame_log:
+            pairs = _replayed(source, iter(poses), inputs.size)
+            for segment in timeline:
+                for n in range(segment.first, segment.last + 1):
+                    frame, pose = next(pairs)
+                    verdict = parts.judge(segment, pose, found[n])
+                    annotated = draw_verdict(frame.image, pose, verdict)
+                    if video_out is not None:
+                        video_out.write(annotated, frame.timestamp)
+                    frame_log.write(
+                        pose,
+                        verdict,
+                        {"pose": found[n].pose_id or None, "segment": segment.label},
+                    )
+                    parts.add(segment, frame, pose, verdict, annotated)
+    finally:
+        if video_out is not None:
+            video_out.close()
+    summary = _summary(inputs, poses, timeline, parts, names, interrupted)
+    files = _write(inputs.folder, summary, parts, video_out is not None)
+    analysis = SequenceAnalysis(inputs.folder, summary, interrupted, files)
+    if interrupted:
+        raise SequenceInterrupted(analysis)
+    return analysis
+
+
+def _summary(
+    inputs: Inputs,
+    poses: list[PoseFrame],
+    timeline: list[Segment],
+    parts: _Parts,
+    names: dict[str, str],
+    interrupted: bool,
+) -> SequenceSummary:
+    notes = []
+    if interrupted:
+        notes.append("The analysis was interrupted; this report covers the part analysed.")
+    if inputs.source is not None and inputs.source.truncated:
+        notes.append("The video ended early: the file looks truncated.")
+    done = [
+        PosePart(
+            segment,
+            names[segment.pose_id],
+            recorder.summary(),
+            f"{POSES_DIR}/{n}_{segment.pose_id}/{REPORT_NAME}",
+        )
+        for n, (segment, recorder) in enumerate(parts.done, start=1)
+    ]
+    duration = timeline[-1].end - timeline[0].start if timeline else 0.0
+    return SequenceSummary(inputs.described, duration, len(poses), timeline, done, names, notes)
+
+
+def _write(
+    folder: Path, summary: SequenceSummary, parts: _Parts, with_video: bool
+) -> tuple[str, ...]:
+    """Each pose's own report, then ``summary.json`` and the sequence's ``report.html``."""
+    for part in summary.parts:
+        sub = folder / Path(part.report).parent
+        try:
+            sub.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{sub}: cannot be created ({exc.strerror or exc}).") from exc
+        _write_summary(sub, part.summary, False)
+    text = json.dumps(sequence_to_json(summary), indent=1, ensure_ascii=False)
+    try:
+        _write_whole(folder / SUMMARY_NAME, text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write the summary ({exc.strerror or exc}).") from exc
+    from aligncheck.report.sequence import write_sequence_report
+
+    write_sequence_report(summary, folder / REPORT_NAME, VIDEO_NAME if with_video else None)
+    names = [REPORT_NAME, *([VIDEO_NAME] if with_video else []), FRAMES_NAME, SUMMARY_NAME]
+    if summary.parts:
+        names.append(f"{POSES_DIR}/")
+    return tuple(names)
