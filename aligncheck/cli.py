@@ -329,14 +329,14 @@ def poses(rules_dir: RulesDirOption = None) -> None:
     console = Console()
     table = Table(title="Poses", title_justify="left")
     table.add_column("Id", no_wrap=True)
-    for column in ("Name", "Sanskrit", "Family", "Camera", "Rules"):
+    for column in ("Name", "Sanskrit", "Family", "Camera", "Rules", "Auto"):
         table.add_column(column)
     files: list[str] = []
     problems: list[str] = []
     for entry in list_poses(rules_dir):
         files.append(str(entry.path))
         if entry.rules is None:
-            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "")
+            table.add_row(escape(entry.pose_id), "[red]invalid[/]", "", "", "", "", "")
             problems.append(
                 f"{escape(str(entry.path))}: {len(entry.error.issues) if entry.error else 0}"
             )
@@ -349,8 +349,13 @@ def poses(rules_dir: RulesDirOption = None) -> None:
             escape(card.family),
             ", ".join(card.views),
             str(len(entry.rules.rules)),
+            "yes" if entry.rules.recognise is not None else "[dim]no[/]",
         )
     console.print(table)
+    console.print(
+        "[dim]Auto: recognised with --pose auto (the rule file has a 'recognise:' section).[/]",
+        soft_wrap=True,
+    )
     console.print("[dim]From: " + escape(", ".join(files)) + "[/]", soft_wrap=True)
     for problem in problems:
         console.print(
@@ -570,9 +575,7 @@ def live(
             "--source", help="Coach from a video FILE played like a camera.", dir_okay=False
         ),
     ] = None,
-    pose: Annotated[str, typer.Option("--pose", help="Pose id or a rules .yaml file.")] = (
-        "janu_sirsasana"
-    ),
+    pose: Annotated[str, typer.Option("--pose", help=POSE_HELP)] = "auto",
     voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Speak the cues.")] = True,
     voice_name: Annotated[str, typer.Option("--voice-name", help="espeak-ng voice.")] = "en",
     rate: Annotated[
@@ -598,13 +601,13 @@ def live(
     Keys: q/Esc quit, space pause, s switch side, r restart the guided entry, v voice, a angles.
     """
     from aligncheck.live.loop import LiveOptions, run_live
-    from aligncheck.rules.registry import find_pose
+    from aligncheck.rules.registry import resolve_pose
 
     if side not in ("auto", "left", "right"):
         raise typer.BadParameter("use left, right or auto", param_hint="--side")
     if camera is not None and source is not None:
         raise typer.BadParameter("give --camera or --source, not both", param_hint="--source")
-    rules = find_pose(pose, rules_dir)
+    rules = resolve_pose(pose, rules_dir)
     console = Console()
     options = LiveOptions(
         side=side,  # type: ignore[arg-type]

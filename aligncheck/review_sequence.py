@@ -54,7 +54,10 @@ def sequence_row(
     first = folder / Path(parts[0][1]).parent if parts else None
     report = folder / REPORT_NAME
     notes = [str(n) for n in data.get("notes", [])]
-    if not parts:
+    nobody = float(data.get("seconds_nobody", 0.0)) >= 0.8 * max(float(data["duration"]), 1e-9)
+    if nobody:
+        notes.insert(0, "nobody was found in the clip")
+    elif not parts:
         notes.insert(0, "no known pose was recognised in the clip")
     return IndexRow(
         clip=label,

@@ -70,6 +70,7 @@ class SequenceSummary:
     parts: list[PosePart]
     names: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    seconds_nobody: float = 0.0
     schema_version: int = SEQUENCE_SCHEMA_VERSION
 
     def poses_found(self) -> list[str]:
@@ -119,6 +120,7 @@ def sequence_to_json(summary: SequenceSummary) -> dict[str, Any]:
         "source": summary.source,
         "duration": round(summary.duration, 3),
         "frames": summary.frames,
+        "seconds_nobody": round(summary.seconds_nobody, 3),
         "poses_found": summary.poses_found(),
         "timeline": [segment_json(s, summary.names) for s in summary.timeline],
         "parts": [
@@ -237,7 +239,7 @@ def analyze_auto(
         if video_out is not None:
             video_out.close()
     summary = _summary(inputs, poses, timeline, parts, names, interrupted)
-    files = _write(inputs.folder, summary, parts, video_out is not None)
+    files = write_sequence(inputs.folder, summary, video_out is not None)
     analysis = SequenceAnalysis(inputs.folder, summary, interrupted, files)
     if interrupted:
         raise SequenceInterrupted(analysis)
@@ -267,12 +269,14 @@ def _summary(
         for n, (segment, recorder) in enumerate(parts.done, start=1)
     ]
     duration = timeline[-1].end - timeline[0].start if timeline else 0.0
-    return SequenceSummary(inputs.described, duration, len(poses), timeline, done, names, notes)
+    step = duration / len(poses) if poses else 0.0
+    nobody = step * sum(not p.detected for p in poses)
+    return SequenceSummary(
+        inputs.described, duration, len(poses), timeline, done, names, notes, nobody
+    )
 
 
-def _write(
-    folder: Path, summary: SequenceSummary, parts: _Parts, with_video: bool
-) -> tuple[str, ...]:
+def write_sequence(folder: Path, summary: SequenceSummary, with_video: bool) -> tuple[str, ...]:
     """Each pose's own report, then ``summary.json`` and the sequence's ``report.html``."""
     for part in summary.parts:
         sub = folder / Path(part.report).parent

@@ -113,10 +113,19 @@ def test_check_json_has_side_phase_and_every_rule(capsys):
 def test_check_on_an_empty_picture(tmp_path, capsys):
     blank = tmp_path / "nobody.png"
     cv2.imwrite(str(blank), np.full((360, 480, 3), 200, np.uint8))
-    assert main(["check", str(blank), "--json"]) == 0
+    assert main(["check", str(blank), "--json", "--pose", "janu_sirsasana"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["person_found"] is False
     assert {r["status"] for r in doc["rules"]} == {"not visible"}
+    assert main(["check", str(blank), "--json"]) == 0  # --pose auto: no pose to judge by
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["person_found"] is False and doc["rules"] == []
+    assert doc["recognised"] == {
+        "pose": None,
+        "label": "no known pose",
+        "reason": "nobody in view",
+        "scores": {},
+    }
     assert main(["check", str(blank)]) == 0
     assert "no person found" in " ".join(capsys.readouterr().out.split())
 

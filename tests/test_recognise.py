@@ -171,3 +171,19 @@ def test_check_with_a_named_pose_is_as_before(capsys):
     assert main(["check", photo, "--pose", "janu_sirsasana"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "recognised" not in out and NO_POSE not in out
+
+
+def test_poses_says_which_poses_can_be_recognised(tmp_path, capsys):
+    text = (BUNDLED_RULES / "janu_sirsasana.yaml").read_text(encoding="utf-8")
+    start, end = text.index("\nrecognise:"), text.index("\nphases:")
+    (tmp_path / "janu_manual.yaml").write_text(
+        (text[:start] + text[end:]).replace("id: janu_sirsasana", "id: janu_manual", 1),
+        encoding="utf-8",
+    )
+    assert main(["poses", "--rules-dir", str(tmp_path)]) == 0
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[-2].strip()
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    }
+    assert rows["janu_sirsasana"] == "yes" and rows["janu_manual"] == "no"

@@ -333,7 +333,8 @@ def test_a_clip_where_the_pose_is_not_recognised_has_no_score(tmp_path, capsys):
     """1.5 s of the upright phase: rules are judged, but the pose is not recognised."""
     clip = _excerpt(tmp_path / "dana_brief.mp4", 6.2, 1.5)
     out = tmp_path / "out"
-    assert main(["review", str(clip), "--out", str(out), "--jobs", "1"]) == 0
+    janu = ["--pose", "janu_sirsasana"]  # the pose given: judged as Janu, not recognised
+    assert main(["review", str(clip), "--out", str(out), "--jobs", "1", *janu]) == 0
     terminal = " ".join(capsys.readouterr().out.split())
     assert "was not recognised" in terminal and "score" not in terminal
     folder = next((out / "clips").iterdir())

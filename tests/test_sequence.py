@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from aligncheck.cli import main
+from aligncheck.live.autopose import NO_POSE_CUE
+from aligncheck.live.loop import LiveOptions, run_live
+from aligncheck.live.voice import SilentVoice
 from aligncheck.recognise import NO_POSE
 from aligncheck.review import review_clips
 from aligncheck.rules.registry import recognisable_poses
@@ -138,3 +141,43 @@ def test_real_clips_of_chair_yoga_and_seated_breathing_are_no_known_pose(real_da
     )
     assert found.summary.parts == []
     assert {s.label for s in found.summary.timeline} == {NO_POSE}
+
+
+def test_live_coaches_each_pose_it_recognises_and_records_the_sequence(
+    two_poses, rules_dir, tmp_path
+):
+    options = LiveOptions(window=False, realtime=False, record=tmp_path / "rec")
+    library = recognisable_poses(rules_dir)
+    result = run_live(library, source=two_poses, options=options, voice=SilentVoice())
+    said = [line.split("] ", 1)[-1] for line in result.lines]
+    assert said.index(f"pose: {STANDING}") < said.index(f"pose: {JANU}")
+    first = next(t for t in result.ticks if t.detected)
+    assert first.cue == NO_POSE_CUE  # nothing coached before a pose has held a second
+    assert any(t.phase == "standing" for t in result.ticks)
+    assert any(t.side == "right leg straight" for t in result.ticks)
+    data = json.loads((tmp_path / "rec" / "summary.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "sequence"
+    assert data["poses_found"] == ["standing_test_pose", "janu_sirsasana"]
+    assert (tmp_path / "rec" / "report.html").is_file()
+    lines = (tmp_path / "rec" / "frames.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[-1])["pose"] == "janu_sirsasana"
+
+
+def test_a_recorded_frame_log_is_split_and_judged_again_without_the_model(
+    analysed, rules_dir, tmp_path, monkeypatch
+):
+    def no_model(*args, **kwargs):
+        raise AssertionError("re-judging recorded landmarks must not load the model")
+
+    monkeypatch.setattr("aligncheck.estimate.PoseEstimator", no_model)
+    again = analyze_auto(
+        None,
+        recognisable_poses(rules_dir),
+        tmp_path,
+        from_landmarks=analysed.folder / "frames.jsonl",
+        write_video=False,
+    )
+    assert again.summary.timeline == analysed.summary.timeline
+    assert [p.summary.score for p in again.summary.parts] == [
+        p.summary.score for p in analysed.summary.parts
+    ]

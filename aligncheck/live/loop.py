@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -29,6 +29,7 @@ import numpy as np
 
 from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import unreliable_cue
+from aligncheck.live.autopose import NO_POSE_CUE, AutoPose
 from aligncheck.live.capture import Captured, LiveSource, open_live_source
 from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
@@ -37,6 +38,7 @@ from aligncheck.live.setup_check import check_setup
 from aligncheck.live.voice import Voice, open_voice
 from aligncheck.live.window import CvWindow, Display, NoWindow, require_display
 from aligncheck.live.worker import PoseWorker
+from aligncheck.recognise import no_pose_verdict
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.rules.guide import Guide, GuideState
 
@@ -156,7 +158,7 @@ def _side_mirrored(rules: RuleSet, side: Side) -> bool | None:
 
 
 def run_live(
-    rules: RuleSet,
+    rules: RuleSet | Sequence[RuleSet],
     camera: int | None = None,
     source: Path | str | None = None,
     options: LiveOptions | None = None,
@@ -169,6 +171,8 @@ def run_live(
 ) -> LiveResult:
     """Coach a live session; see the module docstring.
 
+    ``rules``: one pose's rules, or several (``--pose auto``): then the pose held is
+    recognised among them and coached with its own rules (:mod:`aligncheck.live.autopose`).
     ``capture``, ``voice`` and ``display`` replace the ones the options would open (tests pass
     a ``SilentVoice`` and scripted keys). ``echo`` receives the status lines (the CLI prints
     them in ``--no-window`` mode); they are also kept in the result.
@@ -194,7 +198,7 @@ class _Session:
 
     def __init__(
         self,
-        rules: RuleSet,
+        rules: RuleSet | Sequence[RuleSet],
         options: LiveOptions,
         capture: LiveSource,
         recording: LiveRecording | None,
@@ -203,7 +207,12 @@ class _Session:
         display: Display | None,
         echo: Echo | None,
     ) -> None:
-        self.rules, self.options, self.capture, self.recording = rules, options, capture, recording
+        self.auto = None if isinstance(rules, RuleSet) else AutoPose(rules)
+        self.posed = self.auto is None  # with --pose auto: a pose is recognised now
+        first = rules if isinstance(rules, RuleSet) else rules[0]
+        library = [rules] if isinstance(rules, RuleSet) else list(rules)
+        self.silhouette = any(r.needs_silhouette for r in library)
+        self.rules, self.options, self.capture, self.recording = first, options, capture, recording
         self.model = model
         self.result = LiveResult(record=recording.folder if recording else None)
         self.echo = echo
@@ -214,13 +223,7 @@ class _Session:
         self.voice_on = options.voice
         self.show_angles = options.show_angles
         self.display = display
-        self.engine = RuleEngine(rules, options.settings)
-        forced = _side_mirrored(rules, options.side)
-        self.engine.force_side(forced)
-        self.forced_side = forced is not None
-        self.guide = Guide(rules)
-        self.coach = Coach()
-        self.hold = HoldTimer(rules.hold_phases)
+        self._use(first)
         self.setup_done = False
         self.setup_problems: tuple[str, ...] = ()
         self.setup_start: float | None = None
@@ -265,9 +268,7 @@ class _Session:
         started = time.monotonic()
         display = self.display
         try:
-            with PoseEstimator(
-                self.model, mode="video", silhouette=self.rules.needs_silhouette
-            ) as estimator:
+            with PoseEstimator(self.model, mode="video", silhouette=self.silhouette) as estimator:
                 if display is None:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display
@@ -367,14 +368,41 @@ class _Session:
         if sides is not None:
             self.line(f"side switched to: {sides.written if current else sides.mirrored}")
 
+    def _use(self, rules: RuleSet) -> None:
+        """Coach ``rules`` from now on: a fresh engine, guided entry, coach and hold timer."""
+        self.rules = rules
+        self.engine = RuleEngine(rules, self.options.settings)
+        forced = _side_mirrored(rules, self.options.side)
+        self.engine.force_side(forced)
+        self.forced_side = forced is not None
+        self.guide = Guide(rules)
+        self.coach = Coach()
+        self.hold = HoldTimer(rules.hold_phases)
+
+    def _judge(self, pose: PoseFrame) -> Verdict:
+        """The frame's verdict; with ``--pose auto``, by the pose recognised (if any)."""
+        if self.auto is None:
+            return self.engine.update(pose)
+        chosen, found = self.auto.update(pose)
+        if chosen is None:
+            if self.posed:
+                self.line("pose: none recognised", pose.timestamp)
+            self.posed = False
+            return no_pose_verdict(pose, found)
+        if not self.posed or chosen is not self.rules:
+            self._use(chosen)
+            self.line(f"pose: {chosen.pose.english}", pose.timestamp)
+        self.posed = True
+        return self.engine.update(pose)
+
     def _process(self, captured: Captured, pose: PoseFrame) -> np.ndarray:
         frame = captured.frame
-        verdict = self.engine.update(pose)
+        verdict = self._judge(pose)
         t = frame.timestamp
         guide_state = None
         if not self.setup_done:
             self._setup(frame, pose, verdict)
-        if self.setup_done:
+        if self.setup_done and self.posed:
             guide_state = self.guide.update(verdict)
             utterance = self.coach.update(verdict, guide_state)
             if utterance is not None:
@@ -409,7 +437,8 @@ class _Session:
         t = verdict.timestamp
         self.setup_start = t if self.setup_start is None else self.setup_start
         mirrored = verdict.mirrored if verdict.side else None
-        check = check_setup(frame, pose, self.rules, mirrored=mirrored, preview_mirrored=True)
+        rules = self.rules if self.posed else None  # --pose auto: no view advice before a pose
+        check = check_setup(frame, pose, rules, mirrored=mirrored, preview_mirrored=True)
         self.setup_problems = tuple(check.problems)
         if check.ok:
             self.setup_done = True
@@ -445,6 +474,8 @@ class _Session:
             cue, kind = "Nobody in view: come back into the picture", "warn"
         elif not verdict.reliable:
             cue, kind = self._unreliable_cue(verdict)
+        elif not self.posed:
+            cue = NO_POSE_CUE
         elif verdict.top is not None:
             cue, kind = verdict.top.cue, "off"
         elif any(r.status.judged for r in verdict.results):

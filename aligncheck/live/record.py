@@ -1,8 +1,12 @@
 """Recording a live session like ``aligncheck analyze`` records a video: annotated video,
-frames.jsonl, summary.json and report.html, always closed properly however the session ends."""
+frames.jsonl, summary.json and report.html, always closed properly however the session ends.
+
+With ``--pose auto`` (several rule sets) each stretch of a recognised pose gets its own session
+recorder, and the files are those of ``analyze --pose auto`` (:mod:`aligncheck.sequence`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from aligncheck import __version__
@@ -18,7 +22,11 @@ class LiveRecording:
     docstring). :meth:`close` always closes every file and writes the summary and report."""
 
     def __init__(
-        self, folder: Path, rules: RuleSet, capture: LiveSource, model: Path | str | None
+        self,
+        folder: Path,
+        rules: RuleSet | Sequence[RuleSet],
+        capture: LiveSource,
+        model: Path | str | None,
     ) -> None:
         from aligncheck.estimate import check_model
         from aligncheck.pipeline import FRAMES_NAME, VIDEO_NAME, file_sha256
@@ -45,12 +53,20 @@ class LiveRecording:
             "width": width,
             "height": height,
             "model_sha256": check_model(model).sha256,
-            "pose": rules.pose.id,
-            "rules_sha256": file_sha256(rules.path),
             "from_landmarks": None,
             "live": True,
         }
-        self.recorder = SessionRecorder(rules, self.source)
+        self.library: dict[str, RuleSet] | None = None
+        if isinstance(rules, RuleSet):
+            header.update(pose=rules.pose.id, rules_sha256=file_sha256(rules.path))
+            self.recorder = SessionRecorder(rules, self.source)
+        else:
+            self.library = {r.pose.id: r for r in rules}
+            header.update(pose="auto", poses={r.pose.id: file_sha256(r.path) for r in rules})
+            self.recorder = SessionRecorder(rules[0], self.source)  # notes only
+        self._times: list[float] = []
+        self._labels: list[str] = []
+        self._parts: list[SessionRecorder] = []
         self.video = AnnotatedVideo(folder / VIDEO_NAME, capture.fps, width, height)
         try:
             self.log = FrameLog(folder / FRAMES_NAME, header)
@@ -61,7 +77,11 @@ class LiveRecording:
 
     @classmethod
     def open(
-        cls, folder: Path | None, rules: RuleSet, capture: LiveSource, model: Path | str | None
+        cls,
+        folder: Path | None,
+        rules: RuleSet | Sequence[RuleSet],
+        capture: LiveSource,
+        model: Path | str | None,
     ) -> LiveRecording | None:
         """The recording into ``folder`` (checked writable now), or None without a folder."""
         from aligncheck.sinks import ensure_output_dir
@@ -72,8 +92,17 @@ class LiveRecording:
         """Record one processed frame."""
         annotated = draw_verdict(frame.image, pose, verdict)
         self.video.write(annotated, frame.timestamp)
-        self.log.write(pose, verdict)
-        self.recorder.add(frame, pose, verdict, annotated)
+        if self.library is None:
+            self.log.write(pose, verdict)
+            self.recorder.add(frame, pose, verdict, annotated)
+            return
+        self.log.write(pose, verdict, {"pose": verdict.pose_id or None})
+        if verdict.pose_id and (not self._labels or self._labels[-1] != verdict.pose_id):
+            self._parts.append(SessionRecorder(self.library[verdict.pose_id], self.source))
+        if verdict.pose_id:
+            self._parts[-1].add(frame, pose, verdict, annotated)
+        self._times.append(frame.timestamp)
+        self._labels.append(verdict.pose_id)
 
     def note(self, text: str) -> None:
         """A remark for the report."""
@@ -90,4 +119,34 @@ class LiveRecording:
             self.video.close()
         finally:
             self.log.close()
-            _write_summary(self.folder, self.recorder.summary(), True)
+            if self.library is None:
+                _write_summary(self.folder, self.recorder.summary(), True)
+            else:
+                self._write_sequence()
+
+    def _write_sequence(self) -> None:
+        """The files of a session in several poses, as ``analyze --pose auto`` writes them."""
+        from aligncheck.pipeline import REPORT_NAME
+        from aligncheck.segments import SegmentSettings, segment_labels
+        from aligncheck.sequence import POSES_DIR, PosePart, SequenceSummary, write_sequence
+
+        # the labels were smoothed live (PoseTracker): every run is a segment
+        raw = SegmentSettings(hold=0.0, gap=0.0)
+        timeline = segment_labels(self._times, self._labels, raw)
+        poses = [s for s in timeline if s.kind == "pose"]
+        parts = [
+            PosePart(
+                segment,
+                self.library[segment.pose_id].pose.english,  # type: ignore[index]
+                recorder.summary(),
+                f"{POSES_DIR}/{n}_{segment.pose_id}/{REPORT_NAME}",
+            )
+            for n, (segment, recorder) in enumerate(zip(poses, self._parts, strict=True), 1)
+        ]
+        names = {i: r.pose.english for i, r in self.library.items()}  # type: ignore[union-attr]
+        duration = timeline[-1].end - timeline[0].start if timeline else 0.0
+        notes = self.recorder.summary().notes
+        summary = SequenceSummary(
+            self.source, duration, len(self._times), timeline, parts, names, notes
+        )
+        write_sequence(self.folder, summary, True)

@@ -105,7 +105,7 @@ def sequence_view(
         source_name=str(summary.source.get("name", "")),
         duration=duration(summary.duration),
         found=found,
-        timeline=timeline_svg(start, max(end, start + 1e-3), bands, ()),
+        timeline=timeline_svg(start, max(end, start + 1e-3), bands, (), band_label="Pose"),
         legend=legend,
         parts=tuple(parts),
         notes=tuple(summary.notes),

@@ -139,8 +139,10 @@ def timeline_svg(
     rows: Sequence[TimelineRow],
     markers: Sequence[Marker] = (),
     palette: Palette = DEFAULT_PALETTE,
+    band_label: str = "Phase",
 ) -> Markup:
-    """Phases on a time axis and, below, one status band per rule."""
+    """Phases on a time axis and, below, one status band per rule; ``band_label`` names the
+    top band ("Pose" for a video's poses)."""
     width, label_w, pad_r = 1000, 330, 14
     x = _Scale(start, max(end, start + 1e-6), label_w, width - pad_r)
     placed = _marker_levels(markers, x)
@@ -163,7 +165,7 @@ def timeline_svg(
         )
     out.append(
         f'<text x="{label_w - 10}" y="{top + phase_h / 2 + 4}" class="rowlabel strong" '
-        'text-anchor="end">Phase</text>'
+        f'text-anchor="end">{escape(band_label)}</text>'
     )
     for band in phases:
         x0, x1 = x(band.start), x(band.end)
