@@ -2,7 +2,7 @@
 pose model once per photo.
 
 Each photo's :class:`PoseFrame` is kept as one ``.npz`` file named after the SHA-256 of the
-photo's bytes and the model file's name (a changed photo or another model is estimated afresh),
+photo's bytes and of the model file (a changed photo or another model is estimated afresh),
 under ``~/.cache/aligncheck/landmarks/`` unless another folder is given. Nothing is written
 unless :func:`estimate_cached` is called.
 """
@@ -17,6 +17,7 @@ import numpy as np
 
 from aligncheck.core import Frame, PoseFrame
 from aligncheck.estimate import PoseEstimator
+from aligncheck.estimate.model import check_model
 from aligncheck.sources import read_image
 
 DEFAULT_CACHE = Path("~/.cache/aligncheck/landmarks")
@@ -61,7 +62,7 @@ def estimate_cached(
     only when some photo is not cached yet."""
     folder = Path(cache_dir).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    tag = Path(model).stem if model else "bundled"
+    tag = check_model(model).sha256[:16]
     found: dict[Path, PoseFrame] = {}
     missing: list[tuple[Path, Path]] = []
     for raw in paths:
