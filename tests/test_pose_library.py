@@ -14,9 +14,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
+from aligncheck import landmark_cache
 from aligncheck.core import PoseFrame, Status
 from aligncheck.landmark_cache import estimate_cached
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
@@ -377,3 +379,31 @@ def test_a_hand_built_warrior_is_recognised_and_a_leaning_trunk_is_flagged(libra
     }
     verdict = evaluate_still(rules, _body({**_joints_of_standing(), **lean}))
     assert verdict.result("trunk_upright").status is Status.OFF
+
+
+# ---------------------------------------------------------------------------------------------
+# The landmark cache
+# ---------------------------------------------------------------------------------------------
+
+
+def test_landmarks_are_cached_by_content_and_the_model_runs_only_for_new_photos(
+    tmp_path, monkeypatch
+):
+    photo = tmp_path / "nobody.png"
+    cv2.imwrite(str(photo), np.full((120, 160, 3), 200, np.uint8))
+    first = estimate_cached([photo], tmp_path / "cache")[photo]
+    assert not first.detected and first.image_size == (160, 120)
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model should not run for a cached photo")
+
+    monkeypatch.setattr(landmark_cache, "PoseEstimator", no_model)
+    again = estimate_cached([photo], tmp_path / "cache")[photo]
+    assert not again.detected and again.image_size == first.image_size
+    renamed = tmp_path / "renamed.png"
+    renamed.write_bytes(photo.read_bytes())  # same content, same entry
+    assert not estimate_cached([renamed], tmp_path / "cache")[renamed].detected
+    cv2.imwrite(str(photo), np.full((120, 160, 3), 90, np.uint8))  # new content: estimated
+    with pytest.raises(AssertionError, match="should not run"):
+        estimate_cached([photo], tmp_path / "cache")
