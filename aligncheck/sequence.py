@@ -36,7 +36,8 @@ from aligncheck.pipeline import (
     _write_whole,
 )
 from aligncheck.prefetch import prefetched
-from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
+from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict
+from aligncheck.recognise_worker import RecogniseWorker
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
@@ -151,7 +152,13 @@ def _recognised_poses(
     """Pass 1: every frame's pose and what it was recognised as; True if interrupted."""
     silhouette = any(r.needs_silhouette for r in library)
     poses: list[PoseFrame] = []
-    found: list[Recognition] = []
+
+    def done(count: int) -> None:
+        if progress is not None:
+            progress(count, inputs.total)
+
+    worker = RecogniseWorker(library, settings, done)
+    interrupted = False
     try:
         with contextlib.ExitStack() as stack:
             estimator = None
@@ -167,15 +174,18 @@ def _recognised_poses(
                 if until is not None and frame.timestamp > until:
                     break
                 poses.append(pose)
-                recognised = recognise(library, pose, settings)
-                found.append(recognised)
-                if recognised.check and estimator is not None:
-                    estimator.look_again()  # a tracker stuck on a garbled skeleton restarts
-                if progress is not None:
-                    progress(len(poses), inputs.total)
+                worker.put(pose)
+                # a tracker stuck on a garbled skeleton restarts (told a fixed lag later)
+                if estimator is not None and worker.hindsight.garbled(len(poses)):
+                    estimator.look_again()
     except KeyboardInterrupt:
-        return poses, found, True
-    return poses, found, False
+        interrupted = True
+    finally:
+        try:
+            found = worker.finish()
+        except KeyboardInterrupt:  # raised while recognising (by a progress callback)
+            interrupted, found = True, worker.found
+    return poses[: len(found)], found, interrupted
 
 
 class _Parts:
