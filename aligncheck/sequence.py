@@ -26,6 +26,7 @@ from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import OutputError
 from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.inputs import Inputs, open_inputs
 from aligncheck.pipeline import (
     FRAMES_NAME,
     REPORT_NAME,
@@ -41,13 +42,7 @@ from aligncheck.recognise_worker import RecogniseWorker
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
-from aligncheck.sequence_inputs import (
-    Inputs,
-    check_sample_fps,
-    open_inputs,
-    paired,
-    pose_pairs,
-)
+from aligncheck.sequence_inputs import paired, pose_pairs
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
 
 SEQUENCE_SCHEMA_VERSION = 1
@@ -231,8 +226,7 @@ def analyze_auto(
     """Recognise the poses of a video, split it into segments and judge each pose segment by
     its own rules; write the files listed in the module docstring. ``sample_fps``: run the
     model on about that many frames a second (the frames between keep the latest pose)."""
-    check_sample_fps(sample_fps)
-    inputs = open_inputs(video, out_dir, model, from_landmarks, until)
+    inputs = open_inputs(video, out_dir, model, from_landmarks, until, sample_fps)
     threshold = (settings or EngineSettings()).visibility_threshold
     rec_settings = RecogniseSettings(visibility_threshold=threshold)
     poses, found, interrupted = _recognised_poses(
@@ -244,7 +238,6 @@ def analyze_auto(
         **inputs.header,
         "pose": "auto",
         "poses": {r.pose.id: file_sha256(r.path) for r in library},
-        "sample_fps": sample_fps,
     }
     parts = _Parts(library, inputs.described, settings)
     video_out = (

@@ -11,8 +11,8 @@ import pytest
 from aligncheck.core import PoseFrame
 from aligncheck.estimate.lookout import DETECT_AT_MOST, LOOK_EVERY, Box, Lookout
 from aligncheck.hindsight import Hindsight
+from aligncheck.inputs import Sampler
 from aligncheck.landmarks import NUM_LANDMARKS
-from aligncheck.pipeline import Sampler
 from aligncheck.prefetch import prefetched
 
 
