@@ -33,7 +33,7 @@ from aligncheck.errors import OutputError
 from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.hindsight import Hindsight
 from aligncheck.inputs import Sampler, open_inputs
-from aligncheck.prefetch import prefetched
+from aligncheck.prefetch import prefetched, quick_switching
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
@@ -159,6 +159,7 @@ def analyze_video(
     hindsight = Hindsight()
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(quick_switching())
             if poses is not None:
                 size, rate = (width, height), inputs.header.get("sample_fps")
                 pairs, estimator = _replayed(source, poses, size, rate), None

@@ -36,7 +36,7 @@ from aligncheck.pipeline import (
     _write_summary,
     _write_whole,
 )
-from aligncheck.prefetch import prefetched
+from aligncheck.prefetch import prefetched, quick_switching
 from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict
 from aligncheck.recognise_worker import RecogniseWorker
 from aligncheck.recording import AnnotatedVideo, FrameLog
@@ -156,6 +156,7 @@ def _recognised_poses(
     interrupted = False
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(quick_switching())
             estimator = None
             if inputs.poses is None:
                 from aligncheck.estimate import PoseEstimator
