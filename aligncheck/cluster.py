@@ -46,7 +46,7 @@ RETRIES = 2
 #: A clip takes seconds, so nothing here needs finer timing. docs/scale.md gives the same
 #: settings for workers started by hand. The workers' environment leaves out Dask's default
 #: MALLOC_TRIM_THRESHOLD_: setting it turns off glibc's adaptive mmap threshold, so every
-#: frame-sized array is mapped and zeroed afresh (about 5 % more CPU per clip, measured).
+#: frame-sized array is mapped and zeroed afresh (about 5 % more user CPU in two paired runs).
 LOCAL_CONFIG = {
     "distributed.scheduler.allowed-failures": RETRIES,
     "distributed.worker.profile.enabled": False,
