@@ -557,8 +557,9 @@ def review(
         typer.Option(
             "--cluster",
             metavar="ADDRESS",
+            # "\\[" keeps rich from taking [cluster] for markup
             help="Run each clip as a task on a Dask cluster: tcp://HOST:8786 (a running "
-            'scheduler) or local:N (N workers here). Needs pip install "aligncheck[cluster]".',
+            'scheduler) or local:N (N workers here). Needs pip install "aligncheck\\[cluster]".',
         ),
     ] = None,
     sample_fps: SampleFpsOption = None,
