@@ -13,7 +13,9 @@ a sentence starting with "-" cannot be read as an option.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -111,7 +113,10 @@ class EspeakVoice:
             process = self._process
             self._lock.notify()
         if process is not None and process.poll() is None:
-            process.terminate()
+            try:  # the whole group: a helper it started would keep its output pipe open
+                os.killpg(process.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                process.terminate()
         self._thread.join(timeout=5.0)
 
     def __enter__(self) -> EspeakVoice:
@@ -141,6 +146,7 @@ class EspeakVoice:
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.PIPE,
                         text=True,
+                        start_new_session=True,  # close() stops it with any child it started
                     )
                 _, stderr = self._process.communicate(text)
                 failed = self._process.returncode != 0 and not self._closed
