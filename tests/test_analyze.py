@@ -211,7 +211,8 @@ def test_cli_ctrl_c_says_what_was_kept_and_where(clips, tmp_path, capsys, monkey
             yield pair
 
     monkeypatch.setattr(pipeline, "_estimated", stop_after_ten)
-    assert main(["analyze", str(clips["rounded"]), "--out", str(tmp_path)]) == 130
+    janu = ["--pose", "janu_sirsasana"]  # the single-pose pipeline (auto: tests/test_sequence.py)
+    assert main(["analyze", str(clips["rounded"]), "--out", str(tmp_path), *janu]) == 130
     err = " ".join(capsys.readouterr().err.split())
     assert "Interrupted after 10 frames" in err and f"Kept in {tmp_path}/" in err
     for name in ("report.html", "annotated.mp4", "frames.jsonl", "summary.json"):
