@@ -61,6 +61,16 @@ ModelOption = Annotated[
     ),
 ]
 
+SampleFpsOption = Annotated[
+    float | None,
+    typer.Option(
+        "--sample-fps",
+        help="Estimate poses on N frames a second (default: every frame); the annotated "
+        "video keeps every frame, drawn with the latest pose.",
+        min=0.5,
+    ),
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -415,6 +425,7 @@ def analyze(
     until: Annotated[
         float | None, typer.Option("--until", help="Analyse only the first SECONDS.", min=0.0)
     ] = None,
+    sample_fps: SampleFpsOption = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -444,6 +455,7 @@ def analyze(
                     progress=update,
                     write_video=not no_video,
                     until=until,
+                    sample_fps=sample_fps,
                 )
         except (AnalysisInterrupted, SequenceInterrupted) as stop:
             _print_kept(Console(stderr=True), stop.analysis)
@@ -540,6 +552,16 @@ def review(
     force: Annotated[
         bool, typer.Option("--force", help="Analyse again even clips whose results are cached.")
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="Run each clip as a task on a Dask cluster: tcp://HOST:8786 (a running "
+            'scheduler) or local:N (N workers here). Needs pip install "aligncheck[cluster]".',
+        ),
+    ] = None,
+    sample_fps: SampleFpsOption = None,
     rules_dir: RulesDirOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -548,7 +570,16 @@ def review(
 
     console = Console()
     result = review_clips(
-        inputs, out, pose, rules_dir, model, jobs, force, reporter=RichReporter(console)
+        inputs,
+        out,
+        pose,
+        rules_dir,
+        model,
+        jobs,
+        force,
+        reporter=RichReporter(console),
+        cluster=cluster,
+        sample_fps=sample_fps,
     )
     counts = ", ".join(
         f"{result.count(s)} {s}" for s in ("analysed", "cached", "skipped") if result.count(s)

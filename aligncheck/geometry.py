@@ -45,6 +45,8 @@ but MediaPipe's depth is less precise than its image positions.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ArrayLike = np.ndarray
@@ -81,6 +83,8 @@ def vector_angle(u: ArrayLike, v: ArrayLike) -> float | np.ndarray:
     or has zero length.
     """
     u, v = _as_points(u, v)
+    if u.ndim == 1 and v.ndim == 1:
+        return _vector_angle_1d(u.tolist(), v.tolist())
     dot = np.sum(u * v, axis=-1)
     if u.shape[-1] == 2:
         cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
@@ -90,6 +94,23 @@ def vector_angle(u: ArrayLike, v: ArrayLike) -> float | np.ndarray:
         angle = np.degrees(np.arctan2(cross, dot))
         degenerate = (np.linalg.norm(u, axis=-1) == 0) | (np.linalg.norm(v, axis=-1) == 0)
     return _scalar(np.where(degenerate, np.nan, angle))
+
+
+def _vector_angle_1d(u: list[float], v: list[float]) -> float:
+    """:func:`vector_angle` of two single vectors, in plain floats (the rule engine measures
+    dozens of them per frame, where NumPy's per-call overhead dominates)."""
+    dot = sum(a * b for a, b in zip(u, v, strict=True))
+    if len(u) == 2:
+        cross = abs(u[0] * v[1] - u[1] * v[0])
+    else:
+        cross = math.sqrt(
+            (u[1] * v[2] - u[2] * v[1]) ** 2
+            + (u[2] * v[0] - u[0] * v[2]) ** 2
+            + (u[0] * v[1] - u[1] * v[0]) ** 2
+        )
+    if not (math.hypot(*u) > 0 and math.hypot(*v) > 0):  # zero length or NaN
+        return math.nan
+    return math.degrees(math.atan2(cross, dot))
 
 
 def joint_angle(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> float | np.ndarray:

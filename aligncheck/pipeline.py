@@ -15,26 +15,34 @@ Files written into the output folder:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aligncheck import __version__
-from aligncheck.core import Frame, PoseFrame
+from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import OutputError, SourceError
 from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.hindsight import Hindsight
+from aligncheck.prefetch import prefetched
 from aligncheck.recording import AnnotatedVideo, FrameLog, read_frame_log
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
 from aligncheck.sinks import ensure_output_dir
-from aligncheck.sources import VideoSource
+from aligncheck.sources import ANALYSIS_MAX_SIDE, VideoSource
+
+if TYPE_CHECKING:
+    from aligncheck.estimate import PoseEstimator
 
 log = logging.getLogger(__name__)
 
@@ -73,26 +81,65 @@ class AnalysisInterrupted(KeyboardInterrupt):
         self.analysis = analysis
 
 
-def _estimated(
-    source: VideoSource, model: Path | str | None, silhouette: bool
-) -> Iterator[tuple[Frame, PoseFrame]]:
-    from aligncheck.estimate import PoseEstimator
+class Sampler:
+    """Which frames to estimate a pose on: every frame (``fps`` None), or about ``fps`` a
+    second of video, evenly spread (a frame is due once its time reaches the next slot)."""
 
-    with PoseEstimator(model, mode="video", silhouette=silhouette) as estimator:
-        for frame in source:
-            yield frame, estimator.estimate(frame)
+    def __init__(self, fps: float | None) -> None:
+        self.step = 1.0 / fps if fps else 0.0
+        self._next = -np.inf
+
+    def due(self, timestamp: float) -> bool:
+        """True for a frame to estimate; call once per frame, in order."""
+        if timestamp < self._next - 0.05 * self.step:
+            return False
+        following = self._next + self.step
+        self._next = following if following > timestamp else timestamp + self.step
+        return True
+
+
+def _estimated(
+    source: VideoSource, estimator: PoseEstimator, sample_fps: float | None, hindsight: Hindsight
+) -> Iterator[tuple[Frame, PoseFrame | None]]:
+    sampler = Sampler(sample_fps)
+    estimated = 0
+    for frame in prefetched(source, name="aligncheck-decode"):
+        if not sampler.due(frame.timestamp):
+            yield frame, None
+            continue
+        if hindsight.garbled(estimated):
+            estimator.look_again()  # a tracker stuck on a garbled skeleton
+        estimated += 1
+        yield frame, estimator.estimate(frame)
 
 
 def _replayed(
-    source: VideoSource | None, poses: Iterator[PoseFrame], size: tuple[int, int]
-) -> Iterator[tuple[Frame, PoseFrame]]:
-    frames = iter(source) if source is not None else None
+    source: VideoSource | None,
+    poses: Iterator[PoseFrame],
+    size: tuple[int, int],
+    sample_fps: float | None,
+) -> Iterator[tuple[Frame, PoseFrame | None]]:
+    """The recorded poses with the video's frames; a frame between two recorded poses (a run
+    with ``--sample-fps``) comes with None and is drawn with the pose before it."""
+    frames = iter(source) if source is not None else iter(())
+    frame = next(frames, None)
+    step = 1.0 / sample_fps if sample_fps else 0.0
+    last = None
     for pose in poses:
-        frame = next(frames, None) if frames is not None else None
-        if frame is None:
+        last = pose.timestamp
+        while frame is not None and frame.index < pose.index:
+            yield frame, None
+            frame = next(frames, None)
+        if frame is None or frame.index > pose.index:
             blank = np.full((size[1], size[0], 3), 48, np.uint8)
-            frame = Frame(blank, pose.index, pose.timestamp)
+            yield Frame(blank, pose.index, pose.timestamp), pose
+            continue
         yield frame, pose
+        frame = next(frames, None)
+    # the frames after the last recorded pose, up to where the next one would have been
+    while frame is not None and last is not None and frame.timestamp < last + step - 1e-6:
+        yield frame, None
+        frame = next(frames, None)
 
 
 def analyze_video(
@@ -105,13 +152,20 @@ def analyze_video(
     settings: EngineSettings | None = None,
     write_video: bool = True,
     until: float | None = None,
+    sample_fps: float | None = None,
 ) -> Analysis:
     """Analyse a video (or re-judge a recorded frame log) and write the session's files.
 
     With ``from_landmarks`` the poses come from an earlier run's ``frames.jsonl`` and the model
     is not loaded; the video, when given, only provides the pictures to draw on. ``until``
-    stops after that many seconds of video.
+    stops after that many seconds of video. ``sample_fps`` estimates poses on about that many
+    frames a second (default: every frame); the annotated video still has every frame, drawn
+    with the latest pose.
     """
+    if sample_fps is not None and not (math.isfinite(sample_fps) and sample_fps > 0):
+        raise SourceError(
+            f"--sample-fps must be a positive number of frames a second, not {sample_fps}."
+        )
     header: dict = {}
     poses = None
     if from_landmarks is not None:
@@ -119,7 +173,9 @@ def analyze_video(
         if video is None and header.get("source", {}).get("path"):
             candidate = Path(header["source"]["path"])
             video = candidate if candidate.is_file() else None
-    source = VideoSource(video) if video is not None else None
+    # a replay draws on frames of the size its landmarks were recorded at
+    max_side = max(int(header["width"]), int(header["height"])) if header else ANALYSIS_MAX_SIDE
+    source = VideoSource(video, max_side) if video is not None else None
     if source is None and poses is None:
         raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
     folder = ensure_output_dir(out_dir)
@@ -131,8 +187,8 @@ def analyze_video(
         "name": Path(video).name if video is not None else header.get("source", {}).get("name", ""),
         "path": str(Path(video).resolve()) if video is not None else "",
         "fps": fps,
-        "width": width,
-        "height": height,
+        "width": info.source_size[0] if info else width,
+        "height": info.source_size[1] if info else height,
         "frames": info.frame_count if info else 0,
         "duration": round(info.duration, 3) if info else 0.0,
         "sha256": file_sha256(Path(video))
@@ -152,23 +208,31 @@ def analyze_video(
         "pose": rules.pose.id,
         "rules_sha256": file_sha256(rules.path),
         "from_landmarks": str(from_landmarks) if from_landmarks else None,
+        "sample_fps": header.get("sample_fps") if poses is not None else sample_fps,
     }
-    pairs = (
-        _replayed(source, poses, (width, height))
-        if poses is not None
-        else _estimated(source, model, rules.needs_silhouette)
-    )
     recorder = SessionRecorder(rules, described)
     total = info.frame_count if info else 0
     if until is not None and info is not None:
         total = min(total, int(until * fps) + 1)
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
+    hindsight = Hindsight()
     try:
-        with FrameLog(folder / FRAMES_NAME, run_header) as frame_log:
-            judge = _Judge(
-                RuleEngine(rules, settings), recorder, video_out, frame_log, progress, total
-            )
+        with contextlib.ExitStack() as stack:
+            if poses is not None:
+                size, rate = (width, height), header.get("sample_fps")
+                pairs, estimator = _replayed(source, poses, size, rate), None
+            else:
+                from aligncheck.estimate import PoseEstimator
+
+                estimator = stack.enter_context(
+                    PoseEstimator(model, mode="video", silhouette=rules.needs_silhouette)
+                )
+                pairs = _estimated(source, estimator, sample_fps, hindsight)
+            stack.callback(pairs.close)  # stops the decoding thread before the model closes
+            frame_log = stack.enter_context(FrameLog(folder / FRAMES_NAME, run_header))
+            engine = RuleEngine(rules, settings)
+            judge = _Judge(engine, recorder, video_out, frame_log, progress, total, hindsight)
             try:
                 for frame, pose in pairs:
                     if until is not None and frame.timestamp > until:
@@ -214,12 +278,15 @@ class _Judge:
         frame_log: FrameLog,
         progress: Progress | None,
         total: int,
+        hindsight: Hindsight | None = None,
     ) -> None:
         self._engine, self._recorder = engine, recorder
         self._video, self._log = video_out, frame_log
         self._progress, self._total = progress, total
-        self._queue: queue.Queue[tuple[Frame, PoseFrame] | None] = queue.Queue(maxsize=4)
+        self._queue: queue.Queue[tuple[Frame, PoseFrame | None] | None] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
+        self._latest: tuple[PoseFrame, Verdict] | None = None
+        self._hindsight = hindsight
         self._done = 0
         self._thread = threading.Thread(target=self._run, name="aligncheck-judge", daemon=True)
         self._thread.start()
@@ -228,22 +295,35 @@ class _Judge:
         try:
             while (item := self._queue.get()) is not None:
                 frame, pose = item
-                verdict = self._engine.update(pose)
-                annotated = draw_verdict(frame.image, pose, verdict)
-                if self._video is not None:
-                    self._video.write(annotated, frame.timestamp)
-                self._log.write(pose, verdict)
-                self._recorder.add(frame, pose, verdict, annotated)
+                if pose is None:  # not estimated (--sample-fps): drawn with the latest pose
+                    if self._video is not None:
+                        image = frame.image
+                        if self._latest is not None:
+                            image = draw_verdict(image, *self._latest)
+                        self._video.write(image, frame.timestamp)
+                else:
+                    verdict = self._engine.update(pose)
+                    if self._hindsight is not None:
+                        self._hindsight.judged(pose.detected and not verdict.reliable)
+                    self._latest = (pose, verdict)
+                    annotated = draw_verdict(frame.image, pose, verdict)
+                    if self._video is not None:
+                        self._video.write(annotated, frame.timestamp)
+                    self._log.write(pose, verdict)
+                    self._recorder.add(frame, pose, verdict, annotated)
                 self._done += 1
                 if self._progress is not None:
                     self._progress(self._done, self._total)
         except BaseException as exc:  # re-raised in the main thread by put()/finish()
             self._error = exc
+            if self._hindsight is not None:
+                self._hindsight.close()
             while self._queue.get() is not None:
                 pass
 
-    def put(self, frame: Frame, pose: PoseFrame) -> None:
-        """Queue the next frame; re-raises a failure of the judging thread."""
+    def put(self, frame: Frame, pose: PoseFrame | None) -> None:
+        """Queue the next frame (``pose`` None: not estimated); re-raises a failure of the
+        judging thread."""
         if self._error is not None:
             raise self._error
         self._queue.put((frame, pose))

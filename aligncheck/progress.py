@@ -21,15 +21,28 @@ from rich.text import Text
 
 
 class _PerSecond(ProgressColumn):
-    """Items per second, e.g. '28.4 fps'."""
+    """Items per second, e.g. '28.4 fps' (times ``scale``: 60 for '3.1 clips/min')."""
 
-    def __init__(self, unit: str) -> None:
+    def __init__(self, unit: str, scale: float = 1.0) -> None:
         super().__init__()
         self.unit = unit
+        self.scale = scale
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
+        speed = (task.finished_speed or task.speed or 0.0) * self.scale
         return Text(f"{speed:5.1f} {self.unit}" if speed else f"  ... {self.unit}", style="cyan")
+
+
+def rate_columns(unit: str, scale: float = 1.0) -> tuple[ProgressColumn, ...]:
+    """Bar, done/total, speed in ``unit``, time elapsed and ETA: the columns of every bar."""
+    return (
+        BarColumn(),
+        MofNCompleteColumn(),
+        _PerSecond(unit, scale),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
 
 
 @contextmanager
@@ -43,12 +56,7 @@ def progress_bar(
     """
     progress = Progress(
         TextColumn(f"[bold]{label}[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _PerSecond(unit),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        *rate_columns(unit),
         console=console,
     )
     task: TaskID | None = None

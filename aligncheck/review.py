@@ -2,10 +2,12 @@
 student videos.
 
 :func:`review_clips` finds the clips (folders are searched recursively for video suffixes),
-checks the output folder, the rules and the model *before* any work, then analyses each clip in
-its own worker process (:func:`aligncheck.pipeline.analyze_video`) into
+checks the output folder, the rules and the model *before* any work, then analyses each clip
+(:func:`aligncheck.clipjob.run_clip`) on a local worker process (:mod:`aligncheck.pool`) or as
+a task on a Dask cluster (:mod:`aligncheck.cluster`) into
 ``OUT/clips/<safe stem>-<12 hex of the cache key>/`` and writes ``OUT/index.html`` and
-``OUT/index.csv`` with one row per input clip, skipped ones included.
+``OUT/index.csv`` with one row per input clip, skipped ones included. The index is the same
+whatever ran the clips.
 
 **Nothing stops the batch.** A file that is not a video, is empty, cannot be read or decoded, or
 fails during analysis becomes a *skipped* row with the reason; a clip where nobody is found or
@@ -26,8 +28,12 @@ the name, as written: ``anna_janu_2024-05-01.mp4`` gives ``anna``. No such piece
 the model's sha256 and the aligncheck version. A clip folder counts as finished only when its
 ``done.json`` marker (written last, by an atomic rename) holds the same key and the files it
 lists (``summary.json``, and ``report.html`` when reports are available) exist; such a clip is
-not analysed again (status *cached*) unless ``force``. An interrupted clip has no marker and is
-analysed again next time.
+not analysed again (status *cached*) unless ``force``. A clip is written into a hidden
+temporary folder and moved into place when complete, so an interrupted clip leaves no folder
+and is analysed again next time.
+
+**A cluster's scheduler that goes away** ends the review like Ctrl-C (finished clips kept, the
+index written), then :class:`~aligncheck.cluster.SchedulerLostError` says so (exit status 2).
 
 **Ctrl-C** cancels the clips not started, stops the ones running, keeps every finished clip,
 still writes the index (unfinished clips are skipped rows) and returns with ``interrupted``
@@ -39,14 +45,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
+import math
 import os
 import re
-import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -55,6 +59,7 @@ import cv2
 import numpy as np
 
 from aligncheck import __version__
+from aligncheck.clipjob import DONE_NAME, ClipJob, Outcome, remove_partials
 from aligncheck.errors import AligncheckError
 from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
 from aligncheck.recognise import NO_POSE
@@ -65,12 +70,13 @@ from aligncheck.sinks import ensure_output_dir
 from aligncheck.sources import EMPTY_FILE, VIDEO_SUFFIXES, VideoSource
 
 if TYPE_CHECKING:
+    from aligncheck.cluster import Cluster
+    from aligncheck.estimate.model import ModelInfo
     from aligncheck.report import IndexRow
 
 log = logging.getLogger(__name__)
 
 CLIPS_DIR = "clips"
-DONE_NAME = "done.json"
 INDEX_HTML = "index.html"
 INDEX_CSV = "index.csv"
 THUMB_WIDTH = 320
@@ -79,6 +85,7 @@ CAMERA_PREFIXES = frozenset({"img", "vid", "video", "mov", "pxl", "dsc", "dscn",
 
 ANALYSED, CACHED, SKIPPED = "analysed", "cached", "skipped"
 INTERRUPTED_REASON = "not analysed: the review was interrupted (Ctrl-C) before this clip finished"
+LOST_REASON = "not analysed: the cluster's scheduler went away before this clip finished"
 
 
 class ReviewError(AligncheckError):
@@ -173,74 +180,18 @@ def safe_stem(clip: Path) -> str:
     return stem[:60] or "clip"
 
 
-def cache_key(clip_sha256: str, rules_sha256: str, model_sha256: str, version: str) -> str:
+def cache_key(
+    clip_sha256: str,
+    rules_sha256: str,
+    model_sha256: str,
+    version: str,
+    sample_fps: float | None = None,
+) -> str:
     """Hex sha256 over what decides a clip's results (see the module docstring)."""
-    text = "\n".join(("aligncheck-review-1", clip_sha256, rules_sha256, model_sha256, version))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# --------------------------------------------------------------------------- the worker
-
-
-@dataclass(frozen=True)
-class _Job:
-    clip: Path
-    folder: Path
-    key: str
-    rules_paths: tuple[Path, ...]
-    model: Path | None
-    required: tuple[str, ...]
-    auto: bool = False
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    error: str = ""
-    seconds: float = 0.0
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent (which stops them) and log nowhere: what matters
-    (a truncated file, nobody found) is in each clip's summary."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.getLogger().addHandler(logging.NullHandler())
-
-
-def _write_done(job: _Job) -> None:
-    marker = job.folder / DONE_NAME
-    partial = job.folder / (DONE_NAME + ".part")
-    partial.write_text(
-        json.dumps({"key": job.key, "aligncheck": __version__, "files": list(job.required)}),
-        encoding="utf-8",
-    )
-    os.replace(partial, marker)
-
-
-def _run_job(job: _Job) -> _Outcome:
-    """Analyse one clip in a worker process; input problems come back as ``error``. With
-    several rule files (``--pose auto``) the poses are recognised among them."""
-    from aligncheck.pipeline import analyze_video
-    from aligncheck.rules import load_rules
-    from aligncheck.sequence import analyze_auto
-
-    start = time.perf_counter()
-    try:
-        job.folder.mkdir(parents=True, exist_ok=True)
-        (job.folder / DONE_NAME).unlink(missing_ok=True)
-        library = [load_rules(path) for path in job.rules_paths]
-        if job.auto:
-            analyze_auto(job.clip, library, job.folder, model=job.model)
-        else:
-            analyze_video(job.clip, library[0], job.folder, model=job.model)
-        missing = [name for name in job.required if not (job.folder / name).is_file()]
-        if missing:
-            return _Outcome(f"the analysis did not write {', '.join(missing)}")
-        _write_done(job)
-    except AligncheckError as exc:
-        return _Outcome(str(exc))
-    except OSError as exc:
-        return _Outcome(f"{job.clip}: {exc.strerror or exc}")
-    return _Outcome("", time.perf_counter() - start)
+    parts = ["aligncheck-review-1", clip_sha256, rules_sha256, model_sha256, version]
+    if sample_fps is not None:  # keys of full-rate runs stay as they were
+        parts.append(f"sample-fps {sample_fps:g}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- progress
@@ -255,25 +206,29 @@ class Reporter(Protocol):
     def finished(self, row: IndexRow) -> None:
         """One clip is done (analysed, cached or skipped)."""
 
+    def message(self, text: str) -> None:
+        """A line to show above the progress (where the clips run)."""
+
     def close(self) -> None:
         """The review is over (also after Ctrl-C)."""
 
 
 class RichReporter:
-    """A rich progress bar over clips, with a line per clip as it finishes."""
+    """A rich progress bar over clips (clips per minute, ETA), with a line per clip as it
+    finishes, whatever runs the clips."""
 
     _STYLE: ClassVar[dict[str, str]] = {ANALYSED: "green", CACHED: "cyan", SKIPPED: "yellow"}
 
     def __init__(self, console: Any = None) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import Progress
+
+        from aligncheck.progress import rate_columns
 
         self.console = console or Console()
         self._progress = Progress(
             "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
+            *rate_columns("clips/min", 60.0),
             console=self.console,
             transient=True,
         )
@@ -297,6 +252,9 @@ class RichReporter:
         )
         if self._task is not None:
             self._progress.advance(self._task)
+
+    def message(self, text: str) -> None:
+        self.console.print(text, highlight=False, markup=False, soft_wrap=True)
 
     def close(self) -> None:
         self._progress.stop()
@@ -343,7 +301,7 @@ def _is_done(folder: Path, key: str, required: Sequence[str]) -> bool:
     return all((folder / name).is_file() for name in (*required, *marker.get("files", ())))
 
 
-def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str]) -> None:
+def _prepare(clip: _Clip, clips_dir: Path, key_parts: tuple[str, str, str, float | None]) -> None:
     """Decide what to do with a clip: skip it (with the reason), use its cache, or analyse it."""
     path = clip.source.path
     if not path.exists():
@@ -483,62 +441,33 @@ def _report_files() -> tuple[str, ...]:
     return (SUMMARY_NAME, REPORT_NAME)
 
 
-def _stop_workers(executor: ProcessPoolExecutor, futures: Iterable[Future]) -> None:
-    """Cancel the clips not started and end the worker processes still running one."""
-    for future in futures:
-        future.cancel()
-    # The pool has no public way to stop a running call; these are our own child processes.
-    processes = getattr(executor, "_processes", None) or {}
-    for process in list(processes.values()):
-        if process.is_alive():
-            process.terminate()
-    executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _analyse(
-    todo: list[_Clip],
-    jobs: int,
-    rules_paths: tuple[Path, ...],
+def _jobs(
+    todo: Sequence[_Clip],
+    library: Sequence[RuleSet],
     auto: bool,
-    model: Path | None,
+    model: ModelInfo,
     required: tuple[str, ...],
-    done: Callable[[_Clip], None],
-) -> None:
-    """Run the clips' analyses on ``jobs`` worker processes; ``done`` is called as each ends.
-    Raises KeyboardInterrupt after stopping the workers when interrupted."""
-    context = multiprocessing.get_context("spawn")  # MediaPipe's threads do not survive fork
-    executor = ProcessPoolExecutor(
-        max_workers=min(jobs, len(todo)), mp_context=context, initializer=_worker_init
-    )
-    pending: dict[Future, _Clip] = {}
-    try:
-        for clip in todo:
-            folder = clip.folder or Path()  # _prepare sets it for every clip to analyse
-            job = _Job(clip.source.path, folder, clip.key, rules_paths, model, required, auto)
-            pending[executor.submit(_run_job, job)] = clip
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                clip = pending.pop(future)
-                try:
-                    outcome: _Outcome = future.result()
-                except BrokenProcessPool:
-                    outcome = _Outcome(
-                        "a worker process crashed while analysing this clip or one analysed "
-                        "beside it; review it again on its own with --jobs 1"
-                    )
-                except Exception as exc:  # a bug met by one clip must not end the whole batch
-                    log.debug("analysing %s failed", clip.source.path, exc_info=exc)
-                    outcome = _Outcome(f"the analysis failed ({type(exc).__name__}: {exc})")
-                if outcome.error:
-                    clip.status, clip.reason = SKIPPED, _short(outcome.error, clip.source.path)
-                else:
-                    clip.status = ANALYSED
-                done(clip)
-    except KeyboardInterrupt:
-        _stop_workers(executor, pending)
-        raise
-    executor.shutdown(wait=True)
+    sample_fps: float | None = None,
+) -> list[ClipJob]:
+    """What the workers get: absolute paths (a cluster's workers have other working folders),
+    and no model path for the bundled model (each worker has its own copy). With ``auto`` the
+    poses are recognised among all of ``library``."""
+    files = tuple((r.path.resolve(), file_sha256(r.path)) for r in library)
+    model_path = None if model.is_default else model.path.resolve()
+    return [
+        ClipJob(
+            c.source.path.resolve(),
+            (c.folder or Path()).resolve(),  # _prepare sets it for every clip to analyse
+            c.key,
+            files[0][0],
+            files[0][1],
+            model_path,
+            required,
+            sample_fps=sample_fps,
+            library=files if auto else (),
+        )
+        for c in todo
+    ]
 
 
 def review_clips(
@@ -551,23 +480,40 @@ def review_clips(
     force: bool = False,
     reporter: Reporter | None = None,
     title: str | None = None,
+    cluster: str | None = None,
+    sample_fps: float | None = None,
 ) -> Review:
     """Review every clip in ``inputs`` (folders and files) into ``out_dir``; see the module
-    docstring. ``jobs`` worker processes (default: the number of CPU cores).
+    docstring. ``jobs`` worker processes (default: the number of CPU cores), or each clip a
+    task on the Dask ``cluster`` (an address or ``local:N``, see :mod:`aligncheck.cluster`).
+    ``sample_fps``: poses estimated on that many frames a second (default: every frame); it is
+    part of the cache key.
 
     Raises :class:`AligncheckError` before any work when the output folder is not writable,
-    the pose's rules or the model are bad, ``jobs`` is below 1, no input was given or an
-    input does not exist.
+    the pose's rules or the model are bad, ``jobs`` is below 1 (or given with a cluster), the
+    cluster cannot be reached, no input was given or an input does not exist; and
+    :class:`~aligncheck.cluster.SchedulerLostError` after writing the index when the cluster's
+    scheduler goes away during the review.
     """
+    from aligncheck.cluster import SchedulerLostError, check_address
     from aligncheck.estimate.model import check_model
     from aligncheck.report import write_index, write_index_csv
     from aligncheck.rules.registry import resolve_pose
 
     started = time.perf_counter()
+    if cluster is not None and jobs is not None:
+        raise ReviewError(
+            "--jobs sets the processes of the local pool; with --cluster the cluster's workers "
+            "analyse the clips. Leave out --jobs."
+        )
+    if cluster is not None:
+        check_address(cluster)
     if jobs is None:
         jobs = os.cpu_count() or 1
     if jobs < 1:
         raise ReviewError(f"--jobs must be at least 1, not {jobs}.")
+    if sample_fps is not None and not (math.isfinite(sample_fps) and sample_fps > 0):
+        raise ReviewError(f"--sample-fps must be a positive number, not {sample_fps}.")
     if not inputs:
         raise ReviewError("Nothing to review: name clip files or folders holding them.")
     _require_existing(inputs)
@@ -579,7 +525,7 @@ def review_clips(
     pose_name = NO_POSE if auto else library[0].pose.english
     model_info = check_model(model)
     rules_key = "|".join(file_sha256(r.path) for r in library) + ("|auto" if auto else "")
-    key_parts = (rules_key, model_info.sha256, __version__)
+    key_parts = (rules_key, model_info.sha256, __version__, sample_fps)
     required = _report_files()
     clips = [_Clip(c, student_name(c.path)) for c in find_clips(inputs, exclude=out)]
     if not clips:
@@ -597,50 +543,124 @@ def review_clips(
             reporter.finished(row)
 
     interrupted = False
-    if reporter is not None:
-        reporter.start(len(clips))
-    try:
-        todo: list[_Clip] = []
-        twins: list[tuple[_Clip, _Clip]] = []  # (clip, the earlier clip with its folder)
-        claimed: dict[Path, _Clip] = {}
-        for clip in clips:
-            _prepare(clip, clips_dir, key_parts)
-            if clip.folder is not None and clip.folder in claimed:
-                twins.append((clip, claimed[clip.folder]))
-                continue
-            if clip.folder is not None:
-                claimed[clip.folder] = clip
-            if not clip.status and not force and _is_done(clip.folder, clip.key, required):
-                clip.status = CACHED
-            elif not clip.status:
-                reason = _probe(clip.source.path)
-                if reason:
-                    clip.status, clip.reason = SKIPPED, reason
-            if clip.status:
-                finish(clip)
-            else:
-                todo.append(clip)
-        if todo:
-            paths = tuple(r.path for r in library)
-            _analyse(todo, jobs, paths, auto, model_info.path, required, finish)
-        for clip, first in twins:  # same name and content as ``first``: share its results
-            if clip.folder is not None and _is_done(clip.folder, clip.key, required):
-                clip.status = CACHED
-            else:
-                clip.status, clip.reason = SKIPPED, first.reason or INTERRUPTED_REASON
-            finish(clip)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
+    lost: SchedulerLostError | None = None
+    todo: list[_Clip] = []
+    with ExitStack() as stack:
+        session = _connect(stack, cluster, reporter)
         if reporter is not None:
-            reporter.close()
+            reporter.start(len(clips))
+        try:
+            twins = _sort_out(clips, clips_dir, key_parts, required, force, todo, finish)
+            if todo:
+                work = _jobs(todo, library, auto, model_info, required, sample_fps)
+                _analyse(todo, work, jobs, session, finish)
+            for clip, first in twins:  # same name and content as ``first``: share its results
+                if clip.folder is not None and _is_done(clip.folder, clip.key, required):
+                    clip.status = CACHED
+                else:
+                    clip.status, clip.reason = SKIPPED, first.reason or INTERRUPTED_REASON
+                finish(clip)
+        except KeyboardInterrupt:
+            interrupted = True
+        except SchedulerLostError as exc:
+            lost = exc
+        finally:
+            if reporter is not None:
+                reporter.close()
+    if cluster is not None and cluster.startswith("local:"):  # its workers are stopped now
+        for clip in todo:
+            if clip.folder is not None:
+                remove_partials(clip.folder)
     for n, clip in enumerate(clips):
-        if n not in rows:
-            clip.status, clip.reason = SKIPPED, INTERRUPTED_REASON
-            rows[n] = _row(clip, out, pose_name)
+        if n in rows:
+            continue
+        if clip.folder is not None and _is_done(clip.folder, clip.key, required):
+            clip.status = ANALYSED  # finished on a worker, but not yet reported when stopped
+        else:
+            clip.status, clip.reason = SKIPPED, LOST_REASON if lost else INTERRUPTED_REASON
+        rows[n] = _row(clip, out, pose_name)
     ordered = [rows[n] for n in range(len(clips))]
     what = "Poses" if auto else library[0].pose.english
     heading = title or f"{what}: review of {len(clips)} clips"
     html = write_index(ordered, out / INDEX_HTML, heading)
     table = write_index_csv(ordered, out / INDEX_CSV)
+    if lost is not None:
+        kept = sum(1 for row in ordered if row.status in (ANALYSED, CACHED))
+        raise SchedulerLostError(
+            f"{lost} The {kept} clips finished are kept and listed in {html} (the other "
+            f"{len(ordered) - kept} as not analysed). Start the scheduler again and rerun the "
+            "same command: finished clips are not analysed again."
+        ) from lost
     return Review(out, ordered, html, table, interrupted, time.perf_counter() - started)
+
+
+def _connect(stack: ExitStack, address: str | None, reporter: Reporter | None) -> Cluster | None:
+    """Connect to the cluster at ``address`` for the life of ``stack`` (None: no cluster)."""
+    if address is None:
+        return None
+    from aligncheck.cluster import connect
+
+    session = stack.enter_context(connect(address))
+    if reporter is not None:
+        where = f"; dashboard: {session.dashboard}" if session.dashboard else ""
+        waiting = "" if session.workers else " (clips wait until a worker joins)"
+        reporter.message(f"Dask cluster {address}: {session.workers} workers{waiting}{where}")
+    return session
+
+
+def _sort_out(
+    clips: list[_Clip],
+    clips_dir: Path,
+    key_parts: tuple[str, str, str, float | None],
+    required: tuple[str, ...],
+    force: bool,
+    todo: list[_Clip],
+    finish: Callable[[_Clip], None],
+) -> list[tuple[_Clip, _Clip]]:
+    """Skip, take from the cache or queue (in ``todo``) each clip; returns the twins: clips
+    with the same name and content as an earlier one (clip, the earlier clip)."""
+    twins: list[tuple[_Clip, _Clip]] = []
+    claimed: dict[Path, _Clip] = {}
+    for clip in clips:
+        _prepare(clip, clips_dir, key_parts)
+        if clip.folder is not None and clip.folder in claimed:
+            twins.append((clip, claimed[clip.folder]))
+            continue
+        if clip.folder is not None:
+            claimed[clip.folder] = clip
+        if not clip.status and not force and _is_done(clip.folder, clip.key, required):
+            clip.status = CACHED
+        elif not clip.status:
+            reason = _probe(clip.source.path)
+            if reason:
+                clip.status, clip.reason = SKIPPED, reason
+        if clip.status:
+            finish(clip)
+        else:
+            todo.append(clip)
+    return twins
+
+
+def _analyse(
+    todo: list[_Clip],
+    jobs: list[ClipJob],
+    workers: int,
+    session: Cluster | None,
+    finish: Callable[[_Clip], None],
+) -> None:
+    """Analyse ``todo`` on the local pool (``workers`` processes) or on the cluster."""
+    from aligncheck.cluster import run_on_cluster
+    from aligncheck.pool import run_on_pool
+
+    def ended(index: int, outcome: Outcome) -> None:
+        clip = todo[index]
+        if outcome.error:
+            clip.status, clip.reason = SKIPPED, _short(outcome.error, clip.source.path)
+        else:
+            clip.status = ANALYSED
+        finish(clip)
+
+    if session is None:
+        run_on_pool(jobs, workers, ended)
+    else:
+        run_on_cluster(session, jobs, ended)

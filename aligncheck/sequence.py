@@ -15,6 +15,7 @@ the pose recognised in it and its segment), ``summary.json`` (a :class:`Sequence
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,7 @@ from aligncheck.pipeline import (
     _write_summary,
     _write_whole,
 )
+from aligncheck.prefetch import prefetched
 from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
@@ -46,7 +48,6 @@ from aligncheck.sequence_inputs import (
     pose_pairs,
 )
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
-from aligncheck.sources import VideoSource
 
 SEQUENCE_SCHEMA_VERSION = 1
 POSES_DIR = "poses"
@@ -152,13 +153,26 @@ def _recognised_poses(
     poses: list[PoseFrame] = []
     found: list[Recognition] = []
     try:
-        for frame, pose in pose_pairs(inputs, silhouette, sample_fps):
-            if until is not None and frame.timestamp > until:
-                break
-            poses.append(pose)
-            found.append(recognise(library, pose, settings))
-            if progress is not None:
-                progress(len(poses), inputs.total)
+        with contextlib.ExitStack() as stack:
+            estimator = None
+            if inputs.poses is None:
+                from aligncheck.estimate import PoseEstimator
+
+                estimator = stack.enter_context(
+                    PoseEstimator(inputs.model, mode="video", silhouette=silhouette)
+                )
+            pairs = pose_pairs(inputs, estimator, sample_fps)
+            stack.callback(pairs.close)  # stops the decoding thread before the model closes
+            for frame, pose in pairs:
+                if until is not None and frame.timestamp > until:
+                    break
+                poses.append(pose)
+                recognised = recognise(library, pose, settings)
+                found.append(recognised)
+                if recognised.check and estimator is not None:
+                    estimator.look_again()  # a tracker stuck on a garbled skeleton restarts
+                if progress is not None:
+                    progress(len(poses), inputs.total)
     except KeyboardInterrupt:
         return poses, found, True
     return poses, found, False
@@ -229,11 +243,13 @@ def analyze_auto(
         else None
     )
     done = 0
+    frames = None
     try:
         with FrameLog(inputs.folder / FRAMES_NAME, header) as frame_log:
             # pass 2: the video again, for the pictures only
-            source = VideoSource(inputs.video) if inputs.source is not None else None
-            pairs = paired(source, iter(poses), inputs.size)
+            source = inputs.video_again()
+            frames = prefetched(source, name="aligncheck-decode") if source is not None else None
+            pairs = paired(frames, iter(poses), inputs.size)
             for segment in timeline:
                 for n in range(segment.first, segment.last + 1):
                     frame, pose = next(pairs)
@@ -253,6 +269,8 @@ def analyze_auto(
         poses = poses[:done]
         timeline = [_cut(s, poses) for s in timeline if s.first < done]
     finally:
+        if frames is not None:
+            frames.close()  # stops its decoding thread
         if video_out is not None:
             video_out.close()
     summary = _summary(inputs, poses, timeline, parts, names, interrupted)

@@ -5,9 +5,10 @@ their poses, estimated now or read back."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,9 +16,14 @@ from aligncheck import __version__
 from aligncheck.core import Frame, PoseFrame
 from aligncheck.errors import SourceError
 from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.pipeline import Sampler
+from aligncheck.prefetch import prefetched
 from aligncheck.recording import read_frame_log
 from aligncheck.sinks import ensure_output_dir
-from aligncheck.sources import VideoSource
+from aligncheck.sources import ANALYSIS_MAX_SIDE, VideoSource
+
+if TYPE_CHECKING:
+    from aligncheck.estimate import PoseEstimator
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +42,12 @@ class Inputs:
     fps: float
     total: int
     model: Path | str | None
+    #: Frames larger than this are scaled down at decode (the size the poses refer to).
+    max_side: int = ANALYSIS_MAX_SIDE
+
+    def video_again(self) -> VideoSource | None:
+        """The video opened anew (pass 2), delivering frames of the same size as the first."""
+        return VideoSource(self.video, self.max_side) if self.source is not None else None
 
 
 def open_inputs(
@@ -53,7 +65,9 @@ def open_inputs(
         if video is None and header.get("source", {}).get("path"):
             candidate = Path(header["source"]["path"])
             video = candidate if candidate.is_file() else None
-    source = VideoSource(video) if video is not None else None
+    # a replay draws on frames of the size its landmarks were recorded at
+    max_side = max(int(header["width"]), int(header["height"])) if header else ANALYSIS_MAX_SIDE
+    source = VideoSource(video, max_side) if video is not None else None
     if source is None and poses is None:
         raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
     folder = ensure_output_dir(out_dir)
@@ -65,8 +79,8 @@ def open_inputs(
         "name": Path(video).name if video is not None else header.get("source", {}).get("name", ""),
         "path": str(Path(video).resolve()) if video is not None else "",
         "fps": fps,
-        "width": width,
-        "height": height,
+        "width": info.source_size[0] if info else width,
+        "height": info.source_size[1] if info else height,
         "frames": info.frame_count if info else 0,
         "duration": round(info.duration, 3) if info else 0.0,
         "sha256": file_sha256(Path(video))
@@ -89,12 +103,22 @@ def open_inputs(
     if until is not None and info is not None:
         total = min(total, int(until * fps) + 1)
     return Inputs(
-        video, source, poses, folder, described, run_header, (width, height), fps, total, model
+        video,
+        source,
+        poses,
+        folder,
+        described,
+        run_header,
+        (width, height),
+        fps,
+        total,
+        model,
+        max_side,
     )
 
 
 def paired(
-    source: VideoSource | None, poses: Iterator[PoseFrame], size: tuple[int, int]
+    source: Iterable[Frame] | None, poses: Iterator[PoseFrame], size: tuple[int, int]
 ) -> Iterator[tuple[Frame, PoseFrame]]:
     """Recorded poses with the video's frames, one frame each in order (a grey picture where
     there is no video or it ended)."""
@@ -108,23 +132,19 @@ def paired(
 
 
 def _estimated(
-    source: VideoSource, model: Path | str | None, silhouette: bool, sample_fps: float | None
+    source: VideoSource, estimator: PoseEstimator, sample_fps: float | None
 ) -> Iterator[tuple[Frame, PoseFrame]]:
-    """Each frame with its pose; with ``sample_fps`` the model runs on about that many frames
-    a second and the frames between keep the latest pose (at their own time)."""
-    from aligncheck.estimate import PoseEstimator
-
-    step = 1.0 / sample_fps if sample_fps else 0.0
-    due = -math.inf
+    """Each frame with its pose, decoded a few frames ahead on a thread of its own; with
+    ``sample_fps`` the model runs on about that many frames a second and the frames between
+    keep the latest pose (at their own time)."""
+    sampler = Sampler(sample_fps)
     last: PoseFrame | None = None
-    with PoseEstimator(model, mode="video", silhouette=silhouette) as estimator:
-        for frame in source:
-            if last is None or frame.timestamp >= due - 1e-9:
-                last = estimator.estimate(frame)
-                due = max(due + step, frame.timestamp + 0.5 * step)
-                yield frame, last
-            else:
-                yield frame, replace(last, timestamp=frame.timestamp, index=frame.index)
+    for frame in prefetched(source, name="aligncheck-decode"):
+        if last is None or sampler.due(frame.timestamp):
+            last = estimator.estimate(frame)
+            yield frame, last
+        else:
+            yield frame, replace(last, timestamp=frame.timestamp, index=frame.index)
 
 
 def check_sample_fps(sample_fps: float | None) -> None:
@@ -136,12 +156,12 @@ def check_sample_fps(sample_fps: float | None) -> None:
 
 
 def pose_pairs(
-    inputs: Inputs, silhouette: bool, sample_fps: float | None = None
+    inputs: Inputs, estimator: PoseEstimator | None, sample_fps: float | None = None
 ) -> Iterator[tuple[Frame, PoseFrame]]:
-    """The frames with their poses: recorded, or estimated now (every frame, or about
-    ``sample_fps`` a second)."""
-    if inputs.poses is not None:
-        return paired(inputs.source, inputs.poses, inputs.size)
+    """The frames with their poses: recorded (``estimator`` None), or estimated now (every
+    frame, or about ``sample_fps`` a second)."""
+    if inputs.poses is not None or estimator is None:
+        return paired(inputs.source, inputs.poses or iter(()), inputs.size)
     if inputs.source is None:  # open_inputs refuses to have neither
         raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
-    return _estimated(inputs.source, inputs.model, silhouette, sample_fps)
+    return _estimated(inputs.source, estimator, sample_fps)

@@ -260,7 +260,7 @@ class SessionRecorder:
             self._key_frames(verdict, annotated)
 
     def _key_frames(self, verdict: Verdict, annotated: np.ndarray) -> None:
-        if self.rules.hold_phase and verdict.phase == self.rules.hold_phase:
+        if self.rules.holds(verdict.phase):
             judged = [r for r in verdict.results if r.status.judged]
             if judged:
                 quality = sum(_WEIGHT[r.status] for r in judged) / len(judged) + 0.01 * len(judged)

@@ -82,14 +82,22 @@ class ImageSource:
             yield Frame(read_image(path), index, 0.0, str(path))
 
 
+#: Frames of a video analysed larger than this (pixels, longer side) are scaled down once, at
+#: decode: the pose model looks at 256 pixels and the annotated video needs no more than 720p,
+#: so 4K and phone videos cost about what 720p does in time and memory.
+ANALYSIS_MAX_SIDE = 1280
+
+
 @dataclass(frozen=True)
 class VideoInfo:
-    """What a video file's container says about it."""
+    """What a video file's container says about it. ``width`` and ``height`` are the size of
+    the frames delivered (after any scaling down); ``source_size`` is the decoded size."""
 
     fps: float
     frame_count: int
     width: int
     height: int
+    source_size: tuple[int, int] = (0, 0)
 
     @property
     def duration(self) -> float:
@@ -142,13 +150,15 @@ class VideoSource:
     gives the upright size. Timestamps are ``index / fps`` for a constant frame rate and each
     frame's presentation time for a variable one. If the file ends before the frame count its
     container announced, iteration stops early and ``truncated`` becomes True: the frames that
-    did decode are kept.
+    did decode are kept. With ``max_side``, frames whose longer side is larger are scaled down
+    to it (area interpolation) as they are decoded.
     """
 
     DEFAULT_FPS = 30.0
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, max_side: int | None = None) -> None:
         self.path = _existing_file(path)
+        self.max_side = max_side
         self.name = self.path.name
         self.truncated = False
         self.frames_read = 0
@@ -166,11 +176,14 @@ class VideoSource:
                     self.DEFAULT_FPS,
                 )
                 fps = self.DEFAULT_FPS
+            decoded = (int(first.shape[1]), int(first.shape[0]))  # the upright size
+            self._scaled = _scaled_size(decoded, max_side)
             self.info = VideoInfo(
                 fps=float(fps),
                 frame_count=max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))),
-                width=int(first.shape[1]),  # the decoded (upright) size
-                height=int(first.shape[0]),
+                width=(self._scaled or decoded)[0],
+                height=(self._scaled or decoded)[1],
+                source_size=decoded,
             )
         finally:
             capture.release()
@@ -204,6 +217,8 @@ class VideoSource:
                     ended = True
                     break
                 last = self._timestamp(capture, index, last)
+                if self._scaled is not None and image.shape[1::-1] != self._scaled:
+                    image = cv2.resize(image, self._scaled, interpolation=cv2.INTER_AREA)
                 index += 1
                 self.frames_read = index
                 yield Frame(image, index - 1, last, str(self.path))
@@ -220,6 +235,15 @@ class VideoSource:
                     index,
                     self.info.frame_count,
                 )
+
+
+def _scaled_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int] | None:
+    """``size`` scaled so its longer side is ``max_side`` (even numbers, aspect kept), or None
+    when it is not larger."""
+    if max_side is None or max(size) <= max_side:
+        return None
+    scale = max_side / max(size)
+    return tuple(max(2, 2 * round(side * scale / 2)) for side in size)  # type: ignore[return-value]
 
 
 class CameraSource:

@@ -76,7 +76,9 @@ EAR_DROP = """\
 """
 
 #: Candidate measures, added to the rule file's ``measures:`` for this study only.
-CANDIDATES = EAR_DROP + """\
+CANDIDATES = (
+    EAR_DROP
+    + """\
   torso_length:
     type: distance
     points: [mid(LEFT_HIP, RIGHT_HIP), mid(LEFT_SHOULDER, RIGHT_SHOULDER)]
@@ -121,6 +123,7 @@ CANDIDATES = EAR_DROP + """\
     label: Ear-to-hips length, relative to your upright length
     calibrate: {phase: upright, seconds: 1.0}
 """
+)
 MEASURES = (
     *RULE_MEASURES,
     "ear_drop",

@@ -137,7 +137,8 @@ def test_check_unknown_pose_suggests_the_nearest(capsys):
     assert "No rules for pose 'janu_sirsasan'" in err and "Did you mean 'janu_sirsasana'" in err
 
 
-def test_poses_lists_the_bundled_pose(capsys):
+def test_poses_lists_the_bundled_pose(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a table of nine poses wraps in 80 columns
     assert main(["poses"]) == 0
     out = capsys.readouterr().out
     assert "janu_sirsasana" in out and "Jānuśīrṣ" in out

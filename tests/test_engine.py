@@ -18,8 +18,10 @@ import yaml
 
 from aligncheck.core import PoseFrame, RuleResult, Status, Verdict
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
+from aligncheck.live.loop import HoldTimer
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet, evaluate_still, load_rules
 from aligncheck.rules.engine import classify, top_result
+from aligncheck.rules.issues import RuleFileError
 from aligncheck.rules.registry import find_pose, list_poses
 from aligncheck.rules.schema import Band
 
@@ -614,6 +616,37 @@ def test_hold_time_is_zero_without_a_hold_phase(tmp_path):
     rules = _load(tmp_path, KNEE_RULES.replace("hold_phase: upright\n", ""))
     session = _Session(_engine(rules))
     assert {v.hold_time for v in session.feed(2.0)} == {0.0}
+
+
+def test_hold_time_runs_on_through_every_phase_listed_as_hold_phase(tmp_path):
+    # upright and leaning both count as holding: moving from one to the other keeps the
+    # time running (a pose done with several arm positions, say)
+    rules = _load(
+        tmp_path, KNEE_RULES.replace("hold_phase: upright", "hold_phase: [upright, leaning]")
+    )
+    assert rules.hold_phase == "upright" and rules.hold_phases == ("upright", "leaning")
+    assert rules.holds("leaning") and not rules.holds("")
+    session = _Session(_engine(rules))
+    session.feed(1.5)
+    last = session.feed(1.0, lean=40)[-1]
+    # upright is reported from 0.5 s; leaning from 2.0 s does not restart the count
+    assert last.phase == "leaning" and last.hold_time == pytest.approx(1.875)
+    timer = HoldTimer(rules.hold_phases)
+    assert timer.update(last) is not None
+
+
+@pytest.mark.parametrize(
+    ("hold", "words"),
+    [
+        ("[upright, fold]", "unknown phase 'fold'"),
+        ("[]", "expected a phase id or a list of phase ids"),
+        ("{upright: 1}", "expected a phase id or a list of phase ids"),
+    ],
+)
+def test_a_bad_hold_phase_list_is_refused(tmp_path, hold, words):
+    with pytest.raises(RuleFileError) as caught:
+        _load(tmp_path, KNEE_RULES.replace("hold_phase: upright", f"hold_phase: {hold}"))
+    assert words in str(caught.value)
 
 
 def test_nobody_in_view(tmp_path):

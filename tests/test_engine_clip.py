@@ -41,7 +41,10 @@ def steps() -> list[Step]:
         for frame in VideoSource(SAMPLES / "janu_sirsasana_right.mp4"):
             if frame.index % 3:
                 continue
-            verdict = engine.update(estimator.estimate(frame))
+            pose = estimator.estimate(frame)
+            verdict = engine.update(pose)
+            if pose.detected and not verdict.reliable:
+                estimator.look_again()  # as analyze and live do
             out.append(Step(truth[frame.index][1], truth[frame.index][2], verdict))
     return out
 
@@ -97,7 +100,8 @@ def test_extended_fold_is_not_called_rounded(steps):
         for v in held
         if not v.result("spine_long_in_fold").status.judged
     ]
-    assert all("not visible" in r.reason for r in hidden)
+    # (or, where the model garbled the skeleton for a moment, "not read reliably")
+    assert all("not visible" in r.reason or r.status is Status.UNRELIABLE for r in hidden)
 
 
 def test_twist_is_measured_against_the_upright_preparation(steps):
@@ -113,7 +117,8 @@ def test_hold_time_runs_in_the_fold_and_good_time_only_without_faults(steps):
     assert all(v.good_time <= v.hold_time + 1e-9 for v in fold)
     last = fold[-1]
     assert 0.0 < last.good_time < last.hold_time  # the rounded part did not count
-    outside = [s.verdict for s in steps if s.verdict.phase != "fold"]
+    # (a moment not read reliably keeps the hold standing, paused, without a phase)
+    outside = [s.verdict for s in steps if s.verdict.phase != "fold" and s.verdict.reliable]
     assert all(v.hold_time == 0.0 for v in outside)
 
 

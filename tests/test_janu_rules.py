@@ -75,6 +75,4 @@ def test_side_is_right_when_decided(judged):
 def test_both_sides_are_judged(judged):
     for mirrored in (False, True):
         mine = [j for j in judged if j.seen.item.mirrored == mirrored]
-        assert sum(any(r.status.judged for r in j.verdict.results) for j in mine) >= 0.5 * len(
-            mine
-        )
+        assert sum(any(r.status.judged for r in j.verdict.results) for j in mine) >= 0.5 * len(mine)

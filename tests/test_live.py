@@ -7,6 +7,7 @@ and a :class:`SilentVoice` keeps what would have been spoken.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_hold_timer_counts_good_alignment_in_the_fold(entry):
     fold = [t for t in result.ticks if t.phase == "fold"]
     in_fold = fold[-1].timestamp - fold[0].timestamp
     assert in_fold - 1.0 <= result.hold <= in_fold + 0.01
-    assert all(t.hold == 0.0 for t in result.ticks if t.phase != "fold")
+    # outside the fold the timer is at zero, unless paused (a moment not read reliably)
+    assert all(t.hold == 0.0 for t in result.ticks if t.phase != "fold" and not t.hold_paused)
 
 
 def test_record_writes_the_session_files(entry):
@@ -140,7 +142,9 @@ def test_rounded_fold_speaks_the_spine_cue_and_the_timer_waits_for_good_alignmen
     fold = [t for t in result.ticks if t.phase == "fold"]
     good = [t for t in fold if t.cue == "Good alignment"]
     in_fold = fold[-1].timestamp - fold[0].timestamp
-    assert result.hold == pytest.approx(len(good) * 0.1, abs=0.25)
+    # each pause of the timer (a moment not read reliably) leaves out one frame's time
+    resumed = sum(a.hold_paused and not b.hold_paused for a, b in itertools.pairwise(result.ticks))
+    assert result.hold == pytest.approx(len(good) * 0.1, abs=0.25 + 0.1 * resumed)
     assert 3.0 < result.hold < in_fold - 3.0
 
 

@@ -310,7 +310,28 @@ def test_cache_key_depends_on_every_part():
         changed[n] = changed[n] + "x"
         keys.add(cache_key(*changed))
     assert len(keys) == 5
+    keys |= {cache_key(*parts, sample_fps=10), cache_key(*parts, sample_fps=15)}
+    assert len(keys) == 7, "the sampling rate is part of the key"
+    assert cache_key(*parts, sample_fps=None) == cache_key(*parts)
     assert safe_stem(Path("script>.mp4")) == "script" and safe_stem(Path("../ü.mp4")) == "clip"
+
+
+def test_sample_fps_is_used_and_keys_the_cache(lesson, reviewed, tmp_path):
+    out, _ = reviewed
+    anna = lesson["anna"]
+    assert main(["review", str(anna), "--out", str(out), "--jobs", "1", "--sample-fps", "10"]) == 0
+    row = _index(out)
+    assert [r["status"] for r in row.values()] == ["analysed"], "not the full-rate results"
+    folder = next(
+        f
+        for f in (out / "clips").iterdir()
+        if f.name.startswith("anna_janu")
+        and json.loads((f / "frames.jsonl").read_text().splitlines()[0]).get("sample_fps") == 10
+    )
+    assert (folder / "done.json").is_file()
+    assert main(["review", str(anna), "--out", str(out), "--jobs", "1", "--sample-fps", "10"]) == 0
+    assert [r["status"] for r in _index(out).values()] == ["cached"]
+    assert main(["review", str(anna), "--out", str(tmp_path), "--sample-fps", "-1"]) == 2
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["only-missing", "some-missing"])

@@ -138,7 +138,7 @@ TYPOS = [
         _janu("hold_phase: ", "hold_phase: [x] #"),
         "hold_phase",
         "hold_phase: [x]",
-        ["unknown phase ['x']"],
+        ["unknown phase 'x'"],
     ),
     (
         _janu("    measure: straight_knee_3d\n    prefer:", "    measure: [x]\n    prefer:"),

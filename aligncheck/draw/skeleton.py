@@ -7,6 +7,7 @@ viewer can tell measured body parts from guessed ones at a glance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import cv2
@@ -21,9 +22,10 @@ _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def _point(xy: np.ndarray) -> tuple[int, int] | None:
-    if not np.all(np.isfinite(xy)):
+    x, y = float(xy[0]), float(xy[1])
+    if not (math.isfinite(x) and math.isfinite(y)):
         return None
-    return round(float(xy[0])), round(float(xy[1]))
+    return round(x), round(y)
 
 
 def draw_skeleton(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import cv2
+import numpy as np
+
 Colour = tuple[int, int, int]
 
 
@@ -48,3 +51,12 @@ class Style:
 
 
 DEFAULT_STYLE = Style()
+
+
+def shade(region: np.ndarray, colour: Colour, alpha: float) -> None:
+    """Blend ``colour`` over ``region`` (a view into the picture) in place, with opacity
+    ``alpha``, without building a picture of the colour."""
+    if region.size == 0:
+        return
+    cv2.addWeighted(region, 1.0 - alpha, region, 0.0, 0.0, dst=region)
+    cv2.add(region, (*(c * alpha for c in colour), 0.0), dst=region)

@@ -16,7 +16,7 @@ import numpy as np
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, RuleResult, Status, Verdict
 from aligncheck.draw.skeleton import _FONT, _point, draw_label
-from aligncheck.draw.style import DEFAULT_STYLE, Colour, Style
+from aligncheck.draw.style import DEFAULT_STYLE, Colour, Style, shade
 from aligncheck.landmarks import SKELETON
 
 _RANK = {Status.OFF: 3, Status.CLOSE: 2, Status.OK: 1}
@@ -153,7 +153,7 @@ def _draw_cue(canvas: np.ndarray, verdict: Verdict, s: Style) -> None:
     box_h = len(lines) * (line_h + pad) + pad * 2
     top = height - box_h
     band = canvas[max(0, top) :, :]  # blend only the banner's rows
-    band[:] = cv2.addWeighted(np.full_like(band, s.banner), 0.75, band, 0.25, 0)
+    shade(band, s.banner, 0.75)
     cv2.rectangle(canvas, (0, top), (max(4, width // 120), height), colour, -1)
     for i, line in enumerate(lines):
         y = top + pad + (i + 1) * (line_h + pad) - base // 2

@@ -5,11 +5,15 @@ output into :class:`~aligncheck.core.PoseFrame` values. IMAGE mode treats every 
 (photos); VIDEO mode tracks the person from frame to frame and needs strictly increasing
 timestamps, which the estimator guarantees.
 
-**More than one person.** The model is asked for up to ``max_people`` poses. When it returns more
-than one, the *most prominent* person is kept: the one whose visible landmarks span the largest
+**More than one person.** Up to ``max_people`` people are measured. When more than one is found,
+the *most prominent* person is kept: the one whose visible landmarks span the largest
 bounding-box area in the image (ties go to the one nearer the image centre). The returned
 ``PoseFrame.people`` says how many were found and ``chosen_by`` names this rule, so callers can
-tell the user.
+tell the user. A photo is measured for everybody. In a video, asking for several people on every
+frame would run the person detector on every frame instead of tracking (about 40 % of the
+throughput), so one person is tracked and a second landmarker looks for others now and then
+(:mod:`aligncheck.estimate.lookout`); while others are in view, every frame is measured for
+everybody.
 
 **The back's outline.** With ``silhouette=True`` the model also returns a person segmentation
 mask; the estimator condenses the chosen person's mask into ``PoseFrame.back_profile``
@@ -30,6 +34,7 @@ import numpy as np
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame, PoseFrame
 from aligncheck.errors import ModelError
+from aligncheck.estimate.lookout import Lookout
 from aligncheck.estimate.model import ModelInfo, check_model
 from aligncheck.estimate.silhouette import back_profile
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
@@ -68,11 +73,25 @@ class PoseEstimator:
         self.max_people = max(1, int(max_people))
         #: True when each PoseFrame carries the back's profile from a segmentation mask.
         self.silhouette = bool(silhouette)
-        self._last_ms = -1
-        self._calls = 0
-        self._landmarker = self._create(min_detection_confidence, min_tracking_confidence)
+        confidence = (min_detection_confidence, min_tracking_confidence)
+        several = self.max_people if mode == "image" else 1
+        self._landmarker = self._create(several, *confidence)
+        #: Video only: the landmarker that detects afresh on every frame it is shown (for
+        #: several people when ``max_people`` > 1), and when it is used.
+        self._scout = None
+        self._lookout = Lookout()
+        self._last_ms: dict[int, int] = {}
+        self._calls: dict[int, int] = {}
+        self._restart = False
+        self._blank: object = None
+        if mode == "video":
+            try:
+                self._scout = self._create(self.max_people, *confidence)
+            except BaseException:
+                self.close()
+                raise
 
-    def _create(self, detection: float, tracking: float) -> object:
+    def _create(self, num_poses: int, detection: float, tracking: float) -> object:
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.PoseLandmarkerOptions(
@@ -80,7 +99,7 @@ class PoseEstimator:
             running_mode=(
                 vision.RunningMode.IMAGE if self.mode == "image" else vision.RunningMode.VIDEO
             ),
-            num_poses=self.max_people,
+            num_poses=num_poses,
             min_pose_detection_confidence=detection,
             min_pose_presence_confidence=detection,
             min_tracking_confidence=tracking,
@@ -110,10 +129,12 @@ class PoseEstimator:
 
     def close(self) -> None:
         """Release the native landmarker; safe to call more than once."""
-        landmarker, self._landmarker = self._landmarker, None
-        if landmarker is not None:
-            with captured_stderr():
-                landmarker.close()
+        landmarkers = (self._landmarker, getattr(self, "_scout", None))
+        self._landmarker = self._scout = None
+        for landmarker in landmarkers:
+            if landmarker is not None:
+                with captured_stderr():
+                    landmarker.close()
 
     def estimate(self, frame: Frame) -> PoseFrame:
         """The pose of the most prominent person in ``frame``, or ``PoseFrame.empty``."""
@@ -123,20 +144,59 @@ class PoseEstimator:
 
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self._calls < _QUIET_CALLS:
+        scout, lookout, t = self._scout, self._lookout, frame.timestamp
+        if scout is None:  # a photo
+            return self._detect(self._landmarker, image, frame)
+        if self._restart:
+            self._restart = False
+            if lookout.garbled(t):
+                self._lose_track(frame)
+        if lookout.crowd or lookout.detecting(t):
+            pose = self._detect(scout, image, frame)
+            lookout.looked(pose.people, t)
+            return pose
+        pose = self._detect(self._landmarker, image, frame)
+        if self.max_people > 1 and lookout.due(pose):
+            everybody = self._detect(scout, image, frame)
+            lookout.looked(everybody.people, frame.timestamp)
+            if everybody.people > 1:
+                return everybody
+        return pose
+
+    def look_again(self) -> None:
+        """Ask for a fresh detection: the last skeleton could not be a body (video only; safe
+        to call from another thread). See :mod:`aligncheck.estimate.lookout`."""
+        self._restart = True
+
+    def _lose_track(self, frame: Frame) -> None:
+        """Make the tracker let go of the body it follows: shown an empty picture, it finds
+        nobody, and looks for a person afresh on the next frame."""
+        import mediapipe as mp
+
+        width, height = frame.size
+        if self._blank is None or (self._blank.width, self._blank.height) != (width, height):
+            black = np.zeros((height, width, 3), np.uint8)
+            self._blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=black)
+        self._run(self._landmarker, self._blank, frame.timestamp)
+
+    def _detect(self, landmarker: object, image: object, frame: Frame) -> PoseFrame:
+        key = id(landmarker)
+        calls = self._calls.get(key, 0)
+        self._calls[key] = calls + 1
+        if calls < _QUIET_CALLS:
             with captured_stderr():
-                result = self._run(image, frame.timestamp)
+                result = self._run(landmarker, image, frame.timestamp)
         else:
-            result = self._run(image, frame.timestamp)
-        self._calls += 1
+            result = self._run(landmarker, image, frame.timestamp)
         return _to_pose_frame(result, frame)
 
-    def _run(self, image: object, timestamp: float) -> object:
+    def _run(self, landmarker: object, image: object, timestamp: float) -> object:
         if self.mode == "image":
-            return self._landmarker.detect(image)
-        stamp_ms = max(round(timestamp * 1000.0), self._last_ms + 1)
-        self._last_ms = stamp_ms
-        return self._landmarker.detect_for_video(image, stamp_ms)
+            return landmarker.detect(image)
+        key = id(landmarker)
+        stamp_ms = max(round(timestamp * 1000.0), self._last_ms.get(key, -1) + 1)
+        self._last_ms[key] = stamp_ms
+        return landmarker.detect_for_video(image, stamp_ms)
 
 
 def _to_pose_frame(result: object, frame: Frame) -> PoseFrame:

@@ -101,7 +101,9 @@ def back_profile(
     ``knees``: (2,) pixel positions of the hips' and shoulders' midpoints and of the knees'
     midpoint (any point on the front of the body).
     """
-    mask = np.asarray(mask, dtype=float)
+    mask = np.asarray(mask)  # float32 from the model: sampled as it is, never copied whole
+    if not np.issubdtype(mask.dtype, np.floating):
+        mask = mask.astype(np.float32)
     hips, shoulders, knees = (np.asarray(p, dtype=float) for p in (hips, shoulders, knees))
     missing = np.full(count, np.nan)
     chord = shoulders - hips

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -119,8 +119,9 @@ class HoldTimer:
     the session was paused; it resets when the body is seen outside the hold phase.
     """
 
-    def __init__(self, hold_phase: str) -> None:
-        self.hold_phase = hold_phase
+    def __init__(self, hold_phase: str | Collection[str]) -> None:
+        """``hold_phase``: the phase (or phases) whose time counts as holding the pose."""
+        self.hold_phases = frozenset([hold_phase] if isinstance(hold_phase, str) else hold_phase)
         self.reset()
 
     def reset(self) -> None:
@@ -136,7 +137,7 @@ class HoldTimer:
             self.paused, self._previous = self.seconds > 0, None
             return self.seconds if self.paused else None
         self.paused = False
-        if not self.hold_phase or verdict.phase != self.hold_phase:
+        if not verdict.phase or verdict.phase not in self.hold_phases:
             self.reset()
             return None
         good = verdict.good_time
@@ -210,6 +211,7 @@ class _Session:
         self.silhouette = any(r.needs_silhouette for r in library)
         self.rules, self.options, self.capture, self.recording = first, options, capture, recording
         self.model = model
+        self.worker: PoseWorker | None = None
         self.result = LiveResult(record=recording.folder if recording else None)
         self.echo = echo
         self.voice_message: str | None = None
@@ -277,6 +279,7 @@ class _Session:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display
                 worker = PoseWorker(self.capture, estimator, lossless=not self.options.realtime)
+                self.worker = worker
                 try:
                     self._loop(worker, display)
                 finally:
@@ -385,7 +388,7 @@ class _Session:
         self.rules = rules
         self.guide = Guide(rules)
         self.coach = Coach()
-        self.hold = HoldTimer(rules.hold_phase or "")
+        self.hold = HoldTimer(rules.hold_phases)
 
     def _follow_pose(self, t: float) -> None:
         """With ``--pose auto``: coach the pose the engine judges now (say when it changes)."""
@@ -402,6 +405,8 @@ class _Session:
     def _process(self, captured: Captured, pose: PoseFrame) -> np.ndarray:
         frame = captured.frame
         verdict = self.engine.update(pose)
+        if self.worker is not None:  # a tracker stuck on a garbled skeleton restarts
+            self.worker.judged(pose.detected and not verdict.reliable)
         t = frame.timestamp
         guide_state = None
         if not self.setup_done:

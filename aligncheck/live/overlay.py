@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from aligncheck.core import PoseFrame, Verdict
-from aligncheck.draw.style import DEFAULT_STYLE, Colour, Style
+from aligncheck.draw.style import DEFAULT_STYLE, Colour, Style, shade
 from aligncheck.draw.verdict import draw_status_skeleton, draw_values, wrap_text
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -76,7 +76,7 @@ def _thickness(scale: float) -> int:
 def _shade(canvas: np.ndarray, top: int, bottom: int, colour: Colour, alpha: float) -> None:
     band = canvas[max(0, top) : max(0, bottom)]
     if band.size:
-        band[:] = cv2.addWeighted(np.full_like(band, colour), alpha, band, 1 - alpha, 0)
+        shade(band, colour, alpha)
 
 
 def _text(
@@ -154,7 +154,7 @@ def _draw_step(canvas: np.ndarray, screen: Screen, s: Style, top: int) -> None:
     right = round(width * 0.6) + 4 * pad
     region = canvas[y:box_bottom, 0:right]
     if region.size:
-        region[:] = cv2.addWeighted(np.full_like(region, (40, 40, 40)), 0.55, region, 0.45, 0)
+        shade(region, (40, 40, 40), 0.55)
     for line in lines:
         y += h + pad
         _text(canvas, line, (pad * 2, y), scale, (255, 255, 255))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from aligncheck.core import PoseFrame
+from aligncheck.hindsight import Hindsight
 from aligncheck.live.capture import Captured, Latest, LiveSource
 
 
@@ -19,6 +20,10 @@ class PoseWorker:
 
     def __init__(self, capture: LiveSource, estimator: object, lossless: bool = False) -> None:
         self.capture, self.estimator, self.lossless = capture, estimator, lossless
+        #: Lossless only (every pose is judged, in order): poses that could not be a body,
+        #: told back a fixed number of poses later so a run is repeatable. Otherwise
+        #: :meth:`garbled` tells the estimator at once.
+        self.hindsight = Hindsight() if lossless else None
         self.error: BaseException | None = None
         self.paused = threading.Event()
         self._box: Latest[tuple[Captured, PoseFrame]] = Latest()
@@ -27,6 +32,7 @@ class PoseWorker:
         self._thread.start()
 
     def _run(self) -> None:
+        estimated = 0
         try:
             while not self._stop.is_set():
                 if self.paused.is_set():
@@ -37,12 +43,23 @@ class PoseWorker:
                     if self.capture.ended:
                         return
                     continue
+                if self.hindsight is not None and self.hindsight.garbled(estimated):
+                    self.estimator.look_again()  # type: ignore[attr-defined]
+                estimated += 1
                 pose = self.estimator.estimate(captured.frame)  # type: ignore[attr-defined]
                 self._box.put((captured, pose), wait=self.lossless)
         except BaseException as exc:  # re-raised in the loop's thread by read()
             self.error = exc
         finally:
             self._box.end()
+
+    def judged(self, garbled: bool) -> None:
+        """The loop judged the pose it took; ``garbled``: the skeleton could not be a body, and
+        the estimator should restart tracking."""
+        if self.hindsight is not None:
+            self.hindsight.judged(garbled)
+        elif garbled:
+            self.estimator.look_again()  # type: ignore[attr-defined]
 
     @property
     def ended(self) -> bool:
@@ -64,5 +81,7 @@ class PoseWorker:
     def close(self) -> None:
         """Stop the thread (idempotent)."""
         self._stop.set()
+        if self.hindsight is not None:
+            self.hindsight.close()
         self._box.end()
         self._thread.join(timeout=10.0)

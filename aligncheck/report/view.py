@@ -174,7 +174,7 @@ class _Builder:
     def phase_colour(self, phase_id: str) -> str:
         if not phase_id:
             return self.palette.no_phase
-        if self.rules is not None and phase_id == self.rules.hold_phase:
+        if self.rules is not None and self.rules.holds(phase_id):
             return self.palette.hold
         order = [p.id for p in self.rules.phases] if self.rules is not None else []
         if phase_id not in order:

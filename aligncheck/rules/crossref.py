@@ -28,6 +28,16 @@ def _duplicate_ids(
         checker.error(top.line_of("phases"), "phases", f"duplicate phase id {brief(duplicate)}")
 
 
+def hold_phases(hold: object) -> tuple[str, ...]:
+    """The phase ids of ``hold_phase:``, written as one id or a list of ids (empty when it is
+    neither)."""
+    if isinstance(hold, str):
+        return (hold,)
+    if isinstance(hold, list) and hold and all(isinstance(h, str) for h in hold):
+        return tuple(hold)
+    return ()
+
+
 def check_references(
     checker: FieldChecker,
     top: LineDict,
@@ -48,12 +58,19 @@ def check_references(
                 + checker.suggest(measure.calibrate.phase, phase_ids),
             )
     hold = top.get("hold_phase")
-    if hold is not None and not (isinstance(hold, str) and hold in phase_ids):
+    if hold is not None and not hold_phases(hold):
         checker.error(
             top.line_of("hold_phase"),
             "hold_phase",
-            f"unknown phase {brief(hold)}; " + checker.suggest(hold, phase_ids),
+            f"expected a phase id or a list of phase ids, got {brief(hold)}",
         )
+    for phase in hold_phases(hold):
+        if phase not in phase_ids:
+            checker.error(
+                top.line_of("hold_phase"),
+                "hold_phase",
+                f"unknown phase {brief(phase)}; " + checker.suggest(phase, phase_ids),
+            )
     found, detect = sides
     if found is not None and detect is not None and found.detect.measure:
         name = found.detect.measure

@@ -398,7 +398,7 @@ class RuleEngine:
     def _hold(
         self, phase: str, results: tuple[RuleResult, ...], t: float, dt: float
     ) -> tuple[float, float]:
-        if not self.rules.hold_phase or phase != self.rules.hold_phase:
+        if not self.rules.holds(phase):
             self._hold_start = None
             self._good_time = 0.0
             return 0.0, 0.0

@@ -62,7 +62,7 @@ def _read(checker: FieldChecker, top: LineDict) -> RuleSet | None:
     crossref.check_references(checker, top, rules, measures, phases, sides)
     if pose is None:
         return None
-    hold = top.get("hold_phase")
+    hold = crossref.hold_phases(top.get("hold_phase"))
     return RuleSet(
         path=checker.path,
         schema_version=SCHEMA_VERSION,
@@ -73,7 +73,8 @@ def _read(checker: FieldChecker, top: LineDict) -> RuleSet | None:
         guidance=guidance,
         guide=guide,
         sides=sides[0],
-        hold_phase=hold if isinstance(hold, str) else None,
+        hold_phase=hold[0] if hold else None,
+        hold_phases=hold,
         recognise=recognise,
     )
 

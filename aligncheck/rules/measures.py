@@ -10,6 +10,7 @@ outline of the back was not found, it is NaN with a reason too.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -47,20 +48,37 @@ class MeasureValue:
 
 
 def _hidden(
-    pose: PoseFrame, landmarks: frozenset[Landmark], image: bool, threshold: float
+    pose: PoseFrame, landmarks: tuple[Landmark, ...], image: bool, threshold: float
 ) -> tuple[Landmark, ...]:
+    if not pose.detected:
+        return landmarks
     width, height = pose.image_size
     hidden = []
-    for lm in sorted(landmarks):
+    for lm in landmarks:
         x, y = pose.image_xy[lm]
         inside = (0 <= x < width and 0 <= y < height) if image else math.isfinite(x)
-        if not pose.detected or not pose.visibility[lm] >= threshold or not inside:
+        if not pose.visibility[lm] >= threshold or not inside:
             hidden.append(lm)
     return tuple(hidden)
 
 
 def _coords(points: tuple[tuple[Landmark, ...], ...], xyz: np.ndarray) -> list[np.ndarray]:
-    return [np.mean([xyz[lm] for lm in p], axis=0) for p in points]
+    return [xyz[p[0]] if len(p) == 1 else xyz[list(p)].mean(axis=0) for p in points]
+
+
+Points = tuple[tuple[Landmark, ...], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(
+    measure: Measure, mirrored: bool, near: str
+) -> tuple[Points, Points, tuple[Landmark, ...]]:
+    """The measure's points and reference points for a side and a near side, and every
+    landmark they need (sorted); the same for every frame, so worked out once."""
+    points = tuple(p.resolve(mirrored, near) for p in measure.points)
+    reference = tuple(p.resolve(mirrored, near) for p in measure.reference or ())
+    needed = tuple(sorted({lm for p in points + reference for lm in p}))
+    return points, reference, needed
 
 
 def evaluate(
@@ -72,9 +90,7 @@ def evaluate(
     ``threshold``: the default visibility threshold (a measure may set its own);
     ``near``: "LEFT" or "RIGHT", the side of the body nearer to the camera (for NEAR_/FAR_).
     """
-    points = tuple(p.resolve(mirrored, near) for p in measure.points)
-    reference = tuple(p.resolve(mirrored, near) for p in measure.reference or ())
-    needed = frozenset(lm for p in points + reference for lm in p)
+    points, reference, needed = _resolved(measure, bool(mirrored), near)
     image = measure.space == "image"
     hidden = _hidden(pose, needed, image, measure.threshold(threshold))
     if hidden:

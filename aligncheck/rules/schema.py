@@ -385,8 +385,14 @@ class RuleSet:
     guide: tuple[GuideStep, ...] = ()
     sides: Sides | None = None
     hold_phase: str | None = None
+    hold_phases: tuple[str, ...] = ()
     recognise: Recognition | None = None
     extras: dict[str, str] = field(default_factory=dict)
+
+    def holds(self, phase_id: str) -> bool:
+        """True when ``phase_id`` counts as holding the pose (``hold_phase``: one phase or a
+        list; ``hold_phase`` alone, the first of them, names the hold in reports)."""
+        return bool(phase_id) and (phase_id in self.hold_phases or phase_id == self.hold_phase)
 
     def phase(self, phase_id: str) -> Phase:
         """The phase called ``phase_id``."""

@@ -113,12 +113,18 @@ JANU_POSE_CASES: tuple[PoseCase, ...] = (
     ),
     PoseCase("janu_right_upright_arms_bent", "folded_in"),
     PoseCase(
-        "janu_right_upright_elbows_bent", "upright", ("arms_straight",), "janu_right_upright",
+        "janu_right_upright_elbows_bent",
+        "upright",
+        ("arms_straight",),
+        "janu_right_upright",
         also=("fingertips_by_hips", "long_spine_upright", "sit_upright"),
     ),
     PoseCase(
-        "janu_right_upright_hands_far_forward", "upright", ("fingertips_by_hips",),
-        "janu_right_upright", also=("long_spine_upright", "sit_upright", "arms_straight"),
+        "janu_right_upright_hands_far_forward",
+        "upright",
+        ("fingertips_by_hips",),
+        "janu_right_upright",
+        also=("long_spine_upright", "sit_upright", "arms_straight"),
     ),
     PoseCase(
         "janu_right_folded_hands_on_shin",
