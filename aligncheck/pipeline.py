@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -28,18 +27,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from aligncheck import __version__
 from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import draw_verdict
-from aligncheck.errors import OutputError, SourceError
+from aligncheck.errors import OutputError
 from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.hindsight import Hindsight
-from aligncheck.prefetch import prefetched
-from aligncheck.recording import AnnotatedVideo, FrameLog, read_frame_log
+from aligncheck.inputs import Sampler, open_inputs
+from aligncheck.prefetch import prefetched, quick_switching
+from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
-from aligncheck.sinks import ensure_output_dir
-from aligncheck.sources import ANALYSIS_MAX_SIDE, VideoSource
+from aligncheck.sources import VideoSource
 
 if TYPE_CHECKING:
     from aligncheck.estimate import PoseEstimator
@@ -79,23 +77,6 @@ class AnalysisInterrupted(KeyboardInterrupt):
     def __init__(self, analysis: Analysis) -> None:
         super().__init__(f"interrupted after {analysis.summary.frames} frames")
         self.analysis = analysis
-
-
-class Sampler:
-    """Which frames to estimate a pose on: every frame (``fps`` None), or about ``fps`` a
-    second of video, evenly spread (a frame is due once its time reaches the next slot)."""
-
-    def __init__(self, fps: float | None) -> None:
-        self.step = 1.0 / fps if fps else 0.0
-        self._next = -np.inf
-
-    def due(self, timestamp: float) -> bool:
-        """True for a frame to estimate; call once per frame, in order."""
-        if timestamp < self._next - 0.05 * self.step:
-            return False
-        following = self._next + self.step
-        self._next = following if following > timestamp else timestamp + self.step
-        return True
 
 
 def _estimated(
@@ -162,65 +143,25 @@ def analyze_video(
     frames a second (default: every frame); the annotated video still has every frame, drawn
     with the latest pose.
     """
-    if sample_fps is not None and not (math.isfinite(sample_fps) and sample_fps > 0):
-        raise SourceError(
-            f"--sample-fps must be a positive number of frames a second, not {sample_fps}."
-        )
-    header: dict = {}
-    poses = None
-    if from_landmarks is not None:
-        header, poses = read_frame_log(Path(from_landmarks))
-        if video is None and header.get("source", {}).get("path"):
-            candidate = Path(header["source"]["path"])
-            video = candidate if candidate.is_file() else None
-    # a replay draws on frames of the size its landmarks were recorded at
-    max_side = max(int(header["width"]), int(header["height"])) if header else ANALYSIS_MAX_SIDE
-    source = VideoSource(video, max_side) if video is not None else None
-    if source is None and poses is None:
-        raise SourceError("Nothing to analyse: give a video or --from-landmarks.")
-    folder = ensure_output_dir(out_dir)
+    inputs = open_inputs(video, out_dir, model, from_landmarks, until, sample_fps)
+    source, poses, folder, described = inputs.source, inputs.poses, inputs.folder, inputs.described
     info = source.info if source is not None else None
-    width = info.width if info else int(header["width"])
-    height = info.height if info else int(header["height"])
-    fps = info.fps if info else float(header.get("fps", 30.0))
-    described = {
-        "name": Path(video).name if video is not None else header.get("source", {}).get("name", ""),
-        "path": str(Path(video).resolve()) if video is not None else "",
-        "fps": fps,
-        "width": info.source_size[0] if info else width,
-        "height": info.source_size[1] if info else height,
-        "frames": info.frame_count if info else 0,
-        "duration": round(info.duration, 3) if info else 0.0,
-        "sha256": file_sha256(Path(video))
-        if video is not None
-        else header.get("source", {}).get("sha256", ""),
-    }
-    from aligncheck.estimate import check_model
-
-    model_sha = header.get("model_sha256") if poses is not None else check_model(model).sha256
+    (width, height), fps = inputs.size, inputs.fps
     run_header = {
-        "aligncheck": __version__,
-        "source": described,
-        "fps": fps,
-        "width": width,
-        "height": height,
-        "model_sha256": model_sha,
+        **inputs.header,
         "pose": rules.pose.id,
         "rules_sha256": file_sha256(rules.path),
-        "from_landmarks": str(from_landmarks) if from_landmarks else None,
-        "sample_fps": header.get("sample_fps") if poses is not None else sample_fps,
     }
     recorder = SessionRecorder(rules, described)
-    total = info.frame_count if info else 0
-    if until is not None and info is not None:
-        total = min(total, int(until * fps) + 1)
+    total = inputs.total
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
     hindsight = Hindsight()
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(quick_switching())
             if poses is not None:
-                size, rate = (width, height), header.get("sample_fps")
+                size, rate = (width, height), inputs.header.get("sample_fps")
                 pairs, estimator = _replayed(source, poses, size, rate), None
             else:
                 from aligncheck.estimate import PoseEstimator

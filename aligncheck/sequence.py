@@ -27,6 +27,7 @@ from aligncheck.core import Frame, PoseFrame, Verdict
 from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import OutputError
 from aligncheck.estimate.model import sha256_of as file_sha256
+from aligncheck.inputs import Inputs, open_inputs
 from aligncheck.pipeline import (
     FRAMES_NAME,
     REPORT_NAME,
@@ -36,18 +37,13 @@ from aligncheck.pipeline import (
     _write_summary,
     _write_whole,
 )
-from aligncheck.prefetch import prefetched
-from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict, recognise
+from aligncheck.prefetch import prefetched, quick_switching
+from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict
+from aligncheck.recognise_worker import RecogniseWorker
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
-from aligncheck.sequence_inputs import (
-    Inputs,
-    check_sample_fps,
-    open_inputs,
-    paired,
-    pose_pairs,
-)
+from aligncheck.sequence_inputs import paired, pose_pairs
 from aligncheck.session import (
     UNRELIABLE_NOTE,
     SessionRecorder,
@@ -157,9 +153,16 @@ def _recognised_poses(
     """Pass 1: every frame's pose and what it was recognised as; True if interrupted."""
     silhouette = any(r.needs_silhouette for r in library)
     poses: list[PoseFrame] = []
-    found: list[Recognition] = []
+
+    def done(count: int) -> None:
+        if progress is not None:
+            progress(count, inputs.total)
+
+    worker = RecogniseWorker(library, settings, done)
+    interrupted = False
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(quick_switching())
             estimator = None
             if inputs.poses is None:
                 from aligncheck.estimate import PoseEstimator
@@ -173,15 +176,18 @@ def _recognised_poses(
                 if until is not None and frame.timestamp > until:
                     break
                 poses.append(pose)
-                recognised = recognise(library, pose, settings)
-                found.append(recognised)
-                if recognised.check and estimator is not None:
-                    estimator.look_again()  # a tracker stuck on a garbled skeleton restarts
-                if progress is not None:
-                    progress(len(poses), inputs.total)
+                worker.put(pose)
+                # a tracker stuck on a garbled skeleton restarts (told a fixed lag later)
+                if estimator is not None and worker.hindsight.garbled(len(poses)):
+                    estimator.look_again()
     except KeyboardInterrupt:
-        return poses, found, True
-    return poses, found, False
+        interrupted = True
+    finally:
+        try:
+            found = worker.finish()
+        except KeyboardInterrupt:  # raised while recognising (by a progress callback)
+            interrupted, found = True, worker.found
+    return poses[: len(found)], found, interrupted
 
 
 class _Parts:
@@ -227,8 +233,7 @@ def analyze_auto(
     """Recognise the poses of a video, split it into segments and judge each pose segment by
     its own rules; write the files listed in the module docstring. ``sample_fps``: run the
     model on about that many frames a second (the frames between keep the latest pose)."""
-    check_sample_fps(sample_fps)
-    inputs = open_inputs(video, out_dir, model, from_landmarks, until)
+    inputs = open_inputs(video, out_dir, model, from_landmarks, until, sample_fps)
     threshold = (settings or EngineSettings()).visibility_threshold
     rec_settings = RecogniseSettings(visibility_threshold=threshold)
     poses, found, interrupted = _recognised_poses(
@@ -240,7 +245,6 @@ def analyze_auto(
         **inputs.header,
         "pose": "auto",
         "poses": {r.pose.id: file_sha256(r.path) for r in library},
-        "sample_fps": sample_fps,
     }
     parts = _Parts(library, inputs.described, settings)
     video_out = (

@@ -10,7 +10,8 @@
      rules need (the person mask when a rule reads the back's outline; a landmarks-only loop
      is printed too);
    - ``analyze_video`` with every output on (rule engine, annotated H.264 video, per-frame
-     JSONL, key frames, summary, HTML report), and with ``--sample-fps 15`` and ``10``.
+     JSONL, key frames, summary, HTML report) for the named pose, and with ``--sample-fps 15``
+     and ``10``; and ``--pose auto`` (every installed pose recognised, two passes).
    Both include loading the model, as a user waits for it. Prints frame rates and ratios.
 2. Memory: peak resident memory of a child process analysing a short clip, a clip ten times
    longer (flat with length), and a 4K version of the short clip (scaled down at decode).
@@ -38,7 +39,8 @@ from mediapipe.tasks.python import BaseOptions, vision
 from aligncheck.estimate import DEFAULT_MODEL
 from aligncheck.pipeline import analyze_video
 from aligncheck.quiet import captured_stderr
-from aligncheck.rules.registry import find_pose
+from aligncheck.rules.registry import find_pose, recognisable_poses
+from aligncheck.sequence import analyze_auto
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "janu_sirsasana_right.mp4"
@@ -103,18 +105,25 @@ def bare_loop(video: Path, masks: bool) -> float:
     return count / (time.perf_counter() - start)
 
 
-def analyze_fps(video: Path, out: Path, sample_fps: float | None = None) -> float:
-    """Video frames per second of analyze_video with every output on."""
+def analyze_fps(
+    video: Path, out: Path, sample_fps: float | None = None, auto: bool = False
+) -> float:
+    """Video frames per second of analyze_video (or, with ``auto``, of ``--pose auto``: the
+    poses recognised among every installed rule file) with every output on."""
     frames = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT))
     start = time.perf_counter()
-    analyze_video(video, find_pose(POSE), out, sample_fps=sample_fps)
+    if auto:
+        analyze_auto(video, recognisable_poses(), out, sample_fps=sample_fps)
+    else:
+        analyze_video(video, find_pose(POSE), out, sample_fps=sample_fps)
     return frames / (time.perf_counter() - start)
 
 
 _CHILD = """
 import resource, sys, time
 from aligncheck.pipeline import analyze_video
-from aligncheck.rules.registry import find_pose
+from aligncheck.rules.registry import find_pose, recognisable_poses
+from aligncheck.sequence import analyze_auto
 marks = []
 def progress(done, total):
     if total and done % max(1, total // 10) == 0:
@@ -155,13 +164,16 @@ def speed(video: Path, folder: Path, rounds: int) -> None:
         for rate in (15, 10):
             key = f"analyze --sample-fps {rate}"
             runs.setdefault(key, []).append(analyze_fps(video, folder / f"s{rate}{r}", rate))
+        auto = analyze_fps(video, folder / f"auto{r}", auto=True)
+        runs.setdefault("analyze --pose auto", []).append(auto)
     best = {key: max(values) for key, values in runs.items()}
     outputs = "landmarks and person mask" if masks else "landmarks"
     print(f"bare MediaPipe loop, one person, {outputs}: {best['bare']:6.1f} frames/s")
     if masks:
         only = best["bare, landmarks only"]
         print(f"bare MediaPipe loop, one person, landmarks only: {only:6.1f} frames/s")
-    for key in ("analyze", "analyze --sample-fps 15", "analyze --sample-fps 10"):
+    keys = ("analyze", "analyze --sample-fps 15", "analyze --sample-fps 10", "analyze --pose auto")
+    for key in keys:
         print(
             f"aligncheck {key:24s} all outputs on: {best[key]:6.1f} frames/s, "
             f"ratio {best[key] / best['bare']:.2f} to the bare loop"

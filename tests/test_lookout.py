@@ -3,6 +3,7 @@ restart tracking, which frames to estimate, and the decoding thread."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -11,9 +12,9 @@ import pytest
 from aligncheck.core import PoseFrame
 from aligncheck.estimate.lookout import DETECT_AT_MOST, LOOK_EVERY, Box, Lookout
 from aligncheck.hindsight import Hindsight
+from aligncheck.inputs import Sampler
 from aligncheck.landmarks import NUM_LANDMARKS
-from aligncheck.pipeline import Sampler
-from aligncheck.prefetch import prefetched
+from aligncheck.prefetch import prefetched, quick_switching
 
 
 def _pose(t: float, centre=(300.0, 200.0), size=100.0) -> PoseFrame:
@@ -163,3 +164,13 @@ def test_prefetched_stops_its_thread_and_closes_the_source_when_left_early():
     items.close()
     assert closed.wait(2.0)
     assert not any(t.name == "aligncheck-prefetch" for t in threading.enumerate())
+
+
+def test_quick_switching_lasts_only_for_the_analysis():
+    before = sys.getswitchinterval()
+    with quick_switching(0.001):
+        assert sys.getswitchinterval() == pytest.approx(min(before, 0.001))
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), quick_switching(0.001):
+        raise RuntimeError
+    assert sys.getswitchinterval() == before

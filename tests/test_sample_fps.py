@@ -106,3 +106,20 @@ def test_analysis_of_a_large_video_works_at_the_scaled_size(big_clip, tmp_path):
     )
     assert VideoSource(tmp_path / "again" / "annotated.mp4").info.width == 1280
     assert again.summary.frames == result.summary.frames
+
+
+def test_a_second_person_who_comes_in_later_is_seen_within_a_second(tmp_path):
+    """One person is tracked; the lookout for others runs once a second."""
+    steps = [("janu_right_upright", 0.0, 2.0)]
+    alone = sequence_clip(tmp_path / "alone.mp4", steps, fps=10.0, size=(960, 540))
+    two = sequence_clip(
+        tmp_path / "two.mp4", steps, fps=10.0, size=(960, 540), second_person="seated_straight_legs"
+    )
+    frames = [f.image for f in VideoSource(alone)] + [f.image for f in VideoSource(two)]
+    clip = write_mp4(tmp_path / "joined.mp4", frames, 10.0)
+    entered = len(list(VideoSource(alone))) / 10.0
+    analyze_video(clip, RULES, tmp_path / "out", write_video=False)
+    poses = _lines(tmp_path / "out")[1:]
+    first_two = min(p["t"] for p in poses if p["people"] == 2)
+    assert entered <= first_two <= entered + 1.05
+    assert all(p["people"] == 1 for p in poses if p["t"] < entered)

@@ -38,6 +38,7 @@ from aligncheck.live.setup_check import check_setup
 from aligncheck.live.voice import Voice, open_voice
 from aligncheck.live.window import CvWindow, Display, NoWindow, require_display
 from aligncheck.live.worker import PoseWorker
+from aligncheck.prefetch import quick_switching
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.rules.guide import Guide, GuideState
 
@@ -274,7 +275,10 @@ class _Session:
         started = time.monotonic()
         display = self.display
         try:
-            with PoseEstimator(self.model, mode="video", silhouette=self.silhouette) as estimator:
+            with (
+                quick_switching(),
+                PoseEstimator(self.model, mode="video", silhouette=self.silhouette) as estimator,
+            ):
                 if display is None:
                     display = CvWindow() if self.options.window else NoWindow()
                 self.display = display
