@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +44,12 @@ from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
 from aligncheck.segments import Segment, SegmentSettings, segment_labels
 from aligncheck.sequence_inputs import paired, pose_pairs
-from aligncheck.session import SessionRecorder, SessionSummary, summary_to_json
+from aligncheck.session import (
+    UNRELIABLE_NOTE,
+    SessionRecorder,
+    SessionSummary,
+    summary_to_json,
+)
 
 SEQUENCE_SCHEMA_VERSION = 1
 POSES_DIR = "poses"
@@ -277,7 +283,7 @@ def analyze_auto(
             frames.close()  # stops its decoding thread
         if video_out is not None:
             video_out.close()
-    summary = _summary(inputs, poses, timeline, parts, names, interrupted)
+    summary = _summary(inputs, poses, found, timeline, parts, names, interrupted)
     files = write_sequence(inputs.folder, summary, video_out is not None)
     analysis = SequenceAnalysis(inputs.folder, summary, interrupted, files)
     if interrupted:
@@ -293,9 +299,25 @@ def _cut(segment: Segment, poses: list[PoseFrame]) -> Segment:
     return replace(segment, last=last, end=poses[last].timestamp)
 
 
+def unreliable_note(found: Sequence[Recognition], frame_seconds: float) -> str:
+    """A note on the frames whose skeleton could not be a body (none judged, none recognised):
+    how long, the most frequent reason and what to change ('' under half a second)."""
+    flagged = [f for f in found if f.check]
+    if len(flagged) * frame_seconds < 0.5:
+        return ""
+    counts = Counter(f.check for f in flagged)
+    top = next(f for f in flagged if f.check == counts.most_common(1)[0][0])
+    return (
+        f"{UNRELIABLE_NOTE} in {len(flagged)} of {len(found)} frames "
+        f"({len(flagged) * frame_seconds:.0f} s; most often: {top.reason}), so no pose was "
+        f"recognised or judged then. {top.suggestion}"
+    )
+
+
 def _summary(
     inputs: Inputs,
     poses: list[PoseFrame],
+    found: list[Recognition],
     timeline: list[Segment],
     parts: _Parts,
     names: dict[str, str],
@@ -318,6 +340,9 @@ def _summary(
     duration = timeline[-1].end - timeline[0].start if timeline else 0.0
     step = duration / len(poses) if poses else 0.0
     nobody = step * sum(not p.detected for p in poses)
+    unreliable = unreliable_note(found[: len(poses)], step)
+    if unreliable:
+        notes.append(unreliable)
     return SequenceSummary(
         inputs.described, duration, len(poses), timeline, done, names, notes, nobody
     )

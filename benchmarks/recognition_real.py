@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             "photo of `../shared/data/real` (199 of eight poses in `poses/`, 29 of tree pose in "
             "`vrksasana/`), recognised with `--pose auto` among the installed rule files. The "
             "`recognise:` limits were written by looking at renders and at these photos, so "
-            "this is a measure on the tuning data, not a held-out accuracy.\n\n"
+            "this is a measure on the tuning data, not a held-out accuracy. Renders: "
+            "[recognition_synth.md](recognition_synth.md).\n\n"
         )
         args.write.write_text(header + text, encoding="utf-8")
     return 0

@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rules-dir", type=Path, default=None, help="your own rule files")
     parser.add_argument("--seeds", type=int, default=2, help="people per pose and view")
+    parser.add_argument("--write", type=Path, default=None, help="also write it here (.md)")
     args = parser.parse_args(argv)
     library = recognisable_poses(args.rules_dir)
     seen = estimate(args.seeds)
@@ -113,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         by_pose.setdefault(name, Counter())[label] += 1
         if name.startswith("janu"):
             janu.setdefault(_janu_side(name, azimuth), Counter())[label] += 1
-    print(f"Recognised among: {', '.join(r.pose.id for r in library)}\n")
+    lines = [f"Recognised among: {', '.join(r.pose.id for r in library)}", ""]
     for name in POSES:
         counts = ", ".join(f"{k} {v}" for k, v in by_pose[name].most_common())
-        print(f"{name:28s} {counts}")
-    print("\nJanu Sirsasana renders by where the camera is:")
+        lines.append(f"{name:28s} {counts}")
+    lines += ["", "Janu Sirsasana renders by where the camera is:"]
     for side, counts in sorted(janu.items()):
-        print(f"  {side:22s} " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+        lines.append(f"  {side:22s} " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
     claimed = sum(
         v
         for n in AT_REST
@@ -127,7 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         if k not in ("no known pose", "nobody found")
     )
     rest = sum(sum(by_pose[n].values()) for n in AT_REST)
-    print(f"\nA pose claimed for a body at rest: {claimed} of {rest} renders.")
+    lines += ["", f"A pose claimed for a body at rest: {claimed} of {rest} renders."]
+    text = "\n".join(lines)
+    print(text)
+    if args.write is not None:
+        args.write.write_text(
+            "# Pose recognition on renders\n\n"
+            f"`python benchmarks/recognition_synth.py --write {args.write}`: renders of the "
+            f"synthetic practitioner ({args.seeds} people per pose and camera azimuth, other "
+            "seeds than the Janu Sirsasana block was written on), recognised with "
+            "`--pose auto`; "
+            "real photos: [recognition.md](recognition.md).\n\n```text\n" + text + "\n```\n",
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,16 @@ def test_sampling_runs_the_model_on_fewer_frames_and_keeps_every_frame(
     assert [s.kind for s in found.summary.timeline] == ["pose", "transition", "pose"]
     with pytest.raises(SourceError, match="positive number"):
         analyze_auto(two_poses, library, tmp_path, sample_fps=0.0)
+
+
+def test_frames_not_read_reliably_are_counted_in_a_note():
+    from aligncheck.recognise import Recognition
+    from aligncheck.sequence import unreliable_note
+
+    odd = Recognition("", reason="shoulders and hips facing opposite ways", check="twist")
+    odd = replace(odd, suggestion="Turn to the camera.")
+    fine = Recognition("janu_sirsasana")
+    note = unreliable_note([fine] * 40 + [odd] * 15, 0.1)
+    assert note.startswith("The camera did not read the body reliably in 15 of 55 frames")
+    assert "facing opposite ways" in note and note.endswith("Turn to the camera.")
+    assert unreliable_note([fine] * 40 + [odd] * 4, 0.1) == ""  # under half a second
