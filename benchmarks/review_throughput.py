@@ -119,7 +119,7 @@ def main() -> None:
     print(f"peak memory of a worker process: {peak:.0f} MB")
     print(f"inference per frame (every frame): {inference * 1000:6.1f} core-ms")
     print(f"{'':<22} {'fixed':>8} {'per frame':>10} {'30 s clip':>10} {'5 min clip':>11}")
-    for rate, (short, longer, per_frame, fixed) in costs.items():
+    for rate, (short, _longer, per_frame, fixed) in costs.items():
         label = f"full rate ({fps:.0f} fps)" if rate is None else f"--sample-fps {rate:g}"
         rates = [per_hour(fixed, per_frame, seconds * fps) for seconds in (30, 300)]
         print(
