@@ -181,11 +181,11 @@ def phase_confusion(judged: list[Judged]) -> dict[str, Counter]:
 
 
 def side_counts(judged: list[Judged]) -> dict[str, Counter]:
-    """Per view bucket: 'right', 'wrong' and 'undecided' side decisions (pose cases with a
-    straight and a folded leg only)."""
+    """Per view bucket: 'right', 'wrong' and 'undecided' side decisions (cases with a side to
+    recognise only: a one-sided pose, not Janu Sirsasana's sitting with both legs straight)."""
     out: dict[str, Counter] = defaultdict(Counter)
     for j in judged:
-        if j.seen.item.case.phase == "seated":
+        if not j.seen.item.case.sided:
             continue
         v = j.verdict
         if not v.side:
