@@ -6,6 +6,7 @@
     evaluation:
       roles: {left: lifted, right: standing}   # roles of the left and right limbs as written
       views: [side/standing, side/lifted, diagonal/standing, diagonal/lifted, front, back]
+      floor: [right_leg]                       # parts resting on the floor in every key pose
       head: upright                            # head positions of variation.head_variant
       cases:
         - {pose: vrksasana_right, phase: tree}
@@ -15,7 +16,9 @@ A case is a correct pose (no ``faults``) or a fault pose with the rule ids it br
 lists rules the same body genuinely breaks too (neither counted as detections nor as false
 alarms), ``base`` the correct pose a fault departs from (default: the first correct case),
 ``mild`` its mild strength (default :data:`~aligncheck.synth.variation.MILD`), ``sided: false``
-a case with no side to recognise, ``head`` a case's own head positions. ``roles`` is omitted
+a case with no side to recognise, ``head`` a case's own head positions. ``floor`` names the parts
+(of :func:`~aligncheck.synth.variation.part_lows`) that rest on the floor in the pose as
+written, so that a test can check that a standing pose stands on its feet. ``roles`` is omitted
 for a pose that is the same on both sides; views are those of
 :data:`~aligncheck.synth.evalset.VIEW_AZIMUTHS`, with ``/<role>`` for a one-sided pose.
 """
@@ -32,7 +35,9 @@ from aligncheck.synth.evalset import HEIGHT_BUCKETS, Item, PoseCase, items, view
 from aligncheck.synth.poses import LIBRARY_DIR, PoseFileError, read_pose_file
 
 _CASE_KEYS = {"pose", "phase", "faults", "also", "base", "mild", "sided", "head"}
-_KEYS = {"rules", "roles", "views", "head", "cases"}
+_KEYS = {"rules", "roles", "views", "head", "floor", "cases"}
+#: Body parts that may rest on the floor (:func:`aligncheck.synth.variation.part_lows`).
+FLOOR_PARTS = ("pelvis", "left_leg", "right_leg", "left_arm", "right_arm", "head")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class CaseSet:
     cases: tuple[PoseCase, ...]
     views: tuple[str, ...]
     roles: tuple[str, str] = ("", "")
+    floor: tuple[str, ...] = ()
 
     @property
     def one_sided(self) -> bool:
@@ -127,12 +133,16 @@ def parse_cases(pose_id: str, section: Mapping[str, Any], source: str) -> CaseSe
     correct = [c.get("pose") for c in raw_cases if isinstance(c, dict) and not c.get("faults")]
     if not correct:
         raise PoseFileError(f"{where}: no correct case (one without 'faults')")
+    floor = _strings(where, section.get("floor"), "floor")
+    for part in floor:
+        if part not in FLOOR_PARTS:
+            raise PoseFileError(f"{where}: unknown floor part {part!r}; use {', '.join(FLOOR_PARTS)}")
     head = str(section.get("head", ""))
     cases = tuple(
         _case(f"{where} case {i + 1}", entry, roles, head, str(correct[0]))
         for i, entry in enumerate(raw_cases)
     )
-    return CaseSet(str(section.get("rules", pose_id)), cases, views, roles)
+    return CaseSet(str(section.get("rules", pose_id)), cases, views, roles, floor)
 
 
 def load_cases(pose_id: str, path: Path | str | None = None) -> CaseSet:
