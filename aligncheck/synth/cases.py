@@ -7,6 +7,7 @@
       roles: {left: lifted, right: standing}   # roles of the left and right limbs as written
       views: [side/standing, side/lifted, diagonal/standing, diagonal/lifted, front, back]
       floor: [right_leg]                       # parts resting on the floor in every key pose
+      steady: [right_hip_flexion, right_hip_abduction]  # joints that vary only a little
       head: upright                            # head positions of variation.head_variant
       cases:
         - {pose: vrksasana_right, phase: tree}
@@ -18,7 +19,10 @@ alarms), ``base`` the correct pose a fault departs from (default: the first corr
 ``mild`` its mild strength (default :data:`~aligncheck.synth.variation.MILD`), ``sided: false``
 a case with no side to recognise, ``head`` a case's own head positions. ``floor`` names the parts
 (of :func:`~aligncheck.synth.variation.part_lows`) that rest on the floor in the pose as
-written, so that a test can check that a standing pose stands on its feet. ``roles`` is omitted
+written, so that a test can check that a standing pose stands on its feet; ``steady`` the
+joints (:class:`~aligncheck.synth.params.PoseParams` fields, as written) that vary only as
+little as the joints under test, such as a standing leg's hip, so that a body balancing on one
+foot does not lean over it. ``roles`` is omitted
 for a pose that is the same on both sides; views are those of
 :data:`~aligncheck.synth.evalset.VIEW_AZIMUTHS`, with ``/<role>`` for a one-sided pose.
 """
@@ -32,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from aligncheck.synth.evalset import HEIGHT_BUCKETS, Item, PoseCase, items, view_range
+from aligncheck.synth.params import PARAM_NAMES
 from aligncheck.synth.poses import LIBRARY_DIR, PoseFileError, read_pose_file
 
 _CASE_KEYS = {"pose", "phase", "faults", "also", "base", "mild", "sided", "head"}
-_KEYS = {"rules", "roles", "views", "head", "floor", "cases"}
+_KEYS = {"rules", "roles", "views", "head", "floor", "steady", "cases"}
 #: Body parts that may rest on the floor (:func:`aligncheck.synth.variation.part_lows`).
 FLOOR_PARTS = ("pelvis", "left_leg", "right_leg", "left_arm", "right_arm", "head")
 
@@ -84,7 +89,9 @@ def _strings(where: str, value: Any, field: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _case(where: str, entry: Any, roles: tuple[str, str], head: str, base: str) -> PoseCase:
+def _case(
+    where: str, entry: Any, roles: tuple[str, str], head: str, base: str, steady: tuple[str, ...]
+) -> PoseCase:
     if not isinstance(entry, dict) or "pose" not in entry or "phase" not in entry:
         raise PoseFileError(f"{where}: a case is a mapping with at least 'pose' and 'phase'")
     unknown = set(entry) - _CASE_KEYS
@@ -104,6 +111,7 @@ def _case(where: str, entry: Any, roles: tuple[str, str], head: str, base: str) 
         bool(entry.get("sided", any(roles))),
         float(mild),
         str(entry.get("head", head)),
+        steady,
     )
 
 
@@ -138,8 +146,12 @@ def parse_cases(pose_id: str, section: Mapping[str, Any], source: str) -> CaseSe
         if part not in FLOOR_PARTS:
             raise PoseFileError(f"{where}: unknown floor part {part!r}; use {', '.join(FLOOR_PARTS)}")
     head = str(section.get("head", ""))
+    steady = _strings(where, section.get("steady"), "steady")
+    for name in steady:
+        if name not in PARAM_NAMES:
+            raise PoseFileError(f"{where}: 'steady' names an unknown joint angle {name!r}")
     cases = tuple(
-        _case(f"{where} case {i + 1}", entry, roles, head, str(correct[0]))
+        _case(f"{where} case {i + 1}", entry, roles, head, str(correct[0]), steady)
         for i, entry in enumerate(raw_cases)
     )
     return CaseSet(str(section.get("rules", pose_id)), cases, views, roles, floor)

@@ -46,7 +46,8 @@ def default_cache() -> Path:
 
 def item_params(item: Item, library: object | None = None) -> PoseParams:
     """The joint angles of an item: its pose on its side, a mild fault part of the way from
-    the correct base, joints varied naturally (less on the joints the fault changes), and the
+    the correct base, joints varied naturally (less on the joints the fault changes and the
+    case's ``steady`` ones), and the
     head anywhere the text allows in that phase (not for a head fault: Janu Sirsasana's
     ``head_released`` or a case whose ``head`` is ``fixed``). The mild strength is
     the case's own, else :func:`~aligncheck.synth.variation.mild_strength`."""
@@ -63,6 +64,7 @@ def item_params(item: Item, library: object | None = None) -> PoseParams:
         if item.strength == "mild":
             mild = item.case.mild or pop.mild_strength(item.case.pose)
             params = pop.fault_strength(base, params, mild)
+    protect += item.case.steady
     rng = np.random.default_rng([item.seed, 3])
     if item.case.head != "fixed" and "head_released" not in item.case.faults:
         params = pop.head_variant(params, item.case.head or item.case.phase, rng)
@@ -88,9 +90,12 @@ def truth_pose(render: object) -> PoseFrame:
 
 
 def _angles_tag(item: Item, library: PoseLibrary) -> str:
-    """The joint angles of an item's case (pose and base), as part of a cache key."""
-    names = [item.case.pose, *([item.case.base] if item.case.base else [])]
-    return json.dumps([sorted(library.pose(n).as_dict().items()) for n in names])
+    """The joint angles of an item's case (pose and base) and how it is varied, as part of a
+    cache key."""
+    case = item.case
+    names = [case.pose, *([case.base] if case.base else [])]
+    how = [case.mild, case.head, list(case.steady)] if case.mild or case.head or case.steady else []
+    return json.dumps([sorted(library.pose(n).as_dict().items()) for n in names] + how)
 
 
 def _chunk_key(items: list[Item], model: str) -> str:

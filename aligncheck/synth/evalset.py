@@ -73,7 +73,8 @@ class PoseCase:
     is the same on both sides); ``sided``: whether the item has a side to recognise. ``mild``:
     the mild strength of the fault (0 for :func:`~aligncheck.synth.variation.mild_strength`);
     ``head``: the phase whose head positions :func:`~aligncheck.synth.variation.head_variant`
-    draws (empty: ``phase``).
+    draws (empty: ``phase``); ``steady``: joints that vary only a little, like the joints under
+    test (a standing leg, so that the body stays balanced over its foot).
     """
 
     pose: str
@@ -85,6 +86,7 @@ class PoseCase:
     sided: bool = True
     mild: float = 0.0
     head: str = ""
+    steady: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
