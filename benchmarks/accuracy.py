@@ -9,9 +9,9 @@ reported on another.
 installed rule file of that id unless ``--rules`` names another. Each item is a fresh person,
 room and camera (:mod:`aligncheck.synth.population`) in a correct pose or one fault (mild or
 clear), on both sides, from the pose's view buckets (Janu Sirsasana: side, diagonal and front
-views on either leg's side), with a low and a high camera. The ``tune`` split is the one limits are chosen on;
-only the ``eval`` split (seeds never used for tuning) is quoted in the docs. What the model saw
-is cached (``--cache``), so judging again with changed rules takes seconds.
+views on either leg's side), with a low and a high camera. The ``tune`` split is the one limits
+are chosen on; only the ``eval`` split (seeds never used for tuning) is quoted in the docs. What
+the model saw is cached (``--cache``), so judging again with changed rules takes seconds.
 
 Prints, and with ``--write`` saves as Markdown: the rule x view table (detection, false alarms,
 coverage, with 95 % Wilson intervals), the top cue per view, phase and side recognition per

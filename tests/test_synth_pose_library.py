@@ -165,9 +165,8 @@ def _sample(rules: RuleSet, cases: CaseSet) -> list[Item]:
     for item in cases.items("test", 1, views=tuple(sorted(views))):
         if item.height != ("high" if item.side == "right" else "low"):
             continue
-        if item.case.correct and item.strength == "correct":
-            out.append(item)
-        elif item.strength == "clear" and any(chosen.get(f) == item.view for f in item.case.faults):
+        tested = any(chosen.get(f) == item.view for f in item.case.faults)
+        if item.strength == "correct" or (item.strength == "clear" and tested):
             out.append(item)
     # the correct pose is listed twice per side and view (as heavy as a fault): once is enough
     return list({i.key: i for i in out}.values())

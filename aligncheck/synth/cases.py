@@ -144,7 +144,8 @@ def parse_cases(pose_id: str, section: Mapping[str, Any], source: str) -> CaseSe
     floor = _strings(where, section.get("floor"), "floor")
     for part in floor:
         if part not in FLOOR_PARTS:
-            raise PoseFileError(f"{where}: unknown floor part {part!r}; use {', '.join(FLOOR_PARTS)}")
+            known = ", ".join(FLOOR_PARTS)
+            raise PoseFileError(f"{where}: unknown floor part {part!r}; use {known}")
     head = str(section.get("head", ""))
     steady = _strings(where, section.get("steady"), "steady")
     for name in steady:

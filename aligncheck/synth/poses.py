@@ -1,11 +1,12 @@
 """Named key poses and pose sequences of the synthetic practitioner, loaded from YAML data.
 
 The bundled file ``poses.yaml`` (next to this module) holds the Janu Sirsasana poses and a few
-others; each pose of the pose library has its own file in ``library/`` (``library/<pose id>.yaml``,
-the same format, plus the pose's evaluation cases read by :mod:`aligncheck.synth.cases`).
-:func:`load_poses` parses and validates them into one :class:`PoseLibrary`. A sequence is a tuple of :class:`Step` values
-(move to a pose over ``transition`` seconds, then hold it for ``hold`` seconds);
-:func:`pose_at` evaluates it at any time with eased interpolation, so clips are reproducible.
+others; each pose of the pose library has its own file, ``library/<pose id>.yaml``, in the same
+format, plus the pose's evaluation cases (read by :mod:`aligncheck.synth.cases`).
+:func:`load_poses` parses and validates them into one :class:`PoseLibrary`. A sequence is a
+tuple of :class:`Step` values (move to a pose over ``transition`` seconds, then hold it for
+``hold`` seconds); :func:`pose_at` evaluates it at any time with eased interpolation, so clips
+are reproducible.
 """
 
 from __future__ import annotations
