@@ -1,13 +1,17 @@
-"""Janu Sirsasana verdicts on a population of synthetic practitioners, tuned on one split and
+"""A pose's verdicts on a population of synthetic practitioners, tuned on one split and
 reported on another.
 
     python benchmarks/accuracy.py --split eval --replicates 3 [--write docs/accuracy.md]
+    python benchmarks/accuracy.py --pose vrksasana --split eval [--rules path/to/vrksasana.yaml]
 
-Each item is a fresh person, room and camera (:mod:`aligncheck.synth.population`) in a correct
-pose or one fault (mild or clear), on both sides, from side, diagonal and front views on either
-leg's side, with a low and a high camera. The ``tune`` split is the one limits are chosen on;
-only the ``eval`` split (seeds never used for tuning) is quoted in the docs. What the model saw
-is cached (``--cache``), so judging again with changed rules takes seconds.
+``--pose`` (default Janu Sirsasana) is any pose with evaluation cases
+(``aligncheck/synth/library/<pose>.yaml``, :mod:`aligncheck.synth.cases`); its rules are the
+installed rule file of that id unless ``--rules`` names another. Each item is a fresh person,
+room and camera (:mod:`aligncheck.synth.population`) in a correct pose or one fault (mild or
+clear), on both sides, from the pose's view buckets (Janu Sirsasana: side, diagonal and front
+views on either leg's side), with a low and a high camera. The ``tune`` split is the one limits
+are chosen on; only the ``eval`` split (seeds never used for tuning) is quoted in the docs. What
+the model saw is cached (``--cache``), so judging again with changed rules takes seconds.
 
 Prints, and with ``--write`` saves as Markdown: the rule x view table (detection, false alarms,
 coverage, with 95 % Wilson intervals), the top cue per view, phase and side recognition per
@@ -25,8 +29,8 @@ from pathlib import Path
 from aligncheck.rules.loader import load_rules
 from aligncheck.rules.registry import find_pose
 from aligncheck.synth import evalscore as sc
+from aligncheck.synth.cases import case_poses, load_cases
 from aligncheck.synth.evalrun import default_cache, estimate_items
-from aligncheck.synth.evalset import items
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -35,8 +39,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def report(rules: object, judged: list[sc.Judged], split: str, n_items: int) -> list[str]:
-    """The evaluation as Markdown lines."""
+def report(
+    rules: object, judged: list[sc.Judged], split: str, n_items: int, one_sided: bool = True
+) -> list[str]:
+    """The evaluation as Markdown lines (the side table only for a one-sided pose)."""
     out = [
         f"Split `{split}`: {n_items} renders, {len({j.seen.item.seed for j in judged})} "
         "people/rooms/cameras, both sides, camera heights 0.35-0.6 m and 1.3-1.6 m.",
@@ -82,7 +88,6 @@ def report(rules: object, judged: list[sc.Judged], split: str, n_items: int) -> 
             )
             rows.append([view, truth, sc.Rate(right, total).text(), others])
     out += _table(["view", "true phase", "recognised", "instead"], rows)
-    out += ["", "### Side (which leg is straight)", ""]
     rows = []
     for view, counts in sc.side_counts(judged).items():
         total = sum(counts.values())
@@ -94,7 +99,9 @@ def report(rules: object, judged: list[sc.Judged], split: str, n_items: int) -> 
                 sc.Rate(counts["undecided"], total).text(),
             ]
         )
-    out += _table(["view", "right", "wrong", "undecided"], rows)
+    if one_sided:
+        out += ["", "### Side practised", ""]
+        out += _table(["view", "right", "wrong", "undecided"], rows)
     out += ["", "### 2D angle error against the render's truth (degrees)", ""]
     rows = []
     for (mid, view), errors in sorted(sc.angle_errors(rules, judged).items()):
@@ -107,6 +114,7 @@ def report(rules: object, judged: list[sc.Judged], split: str, n_items: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pose", choices=case_poses(), default="janu_sirsasana")
     parser.add_argument("--split", choices=("tune", "eval"), default="eval")
     parser.add_argument("--replicates", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
@@ -114,8 +122,9 @@ def main() -> None:
     parser.add_argument("--rules", type=Path, default=None, help="a rules file to judge with")
     parser.add_argument("--write", type=Path, default=None, help="write the Markdown here")
     args = parser.parse_args()
-    rules = load_rules(args.rules) if args.rules else find_pose("janu_sirsasana")
-    todo = list(items(args.split, args.replicates))
+    cases = load_cases(args.pose)
+    rules = load_rules(args.rules) if args.rules else find_pose(cases.pose_id)
+    todo = list(cases.items(args.split, args.replicates))
     done = Counter()
     start = time.monotonic()
 
@@ -136,7 +145,7 @@ def main() -> None:
     )
     print(file=sys.stderr)
     judged = sc.judge(rules, seen)
-    lines = report(rules, judged, args.split, len(todo))
+    lines = report(rules, judged, args.split, len(todo), cases.one_sided)
     print("\n".join(lines))
     if args.write:
         write(args.write, lines)

@@ -23,6 +23,7 @@ from aligncheck.core import Frame, PoseFrame
 from aligncheck.landmarks import NUM_LANDMARKS
 from aligncheck.synth.evalset import Item
 from aligncheck.synth.params import PoseParams
+from aligncheck.synth.poses import PoseLibrary, load_poses
 
 #: Bump when what the cache holds, or how items are rendered, changes.
 CACHE_VERSION = 2
@@ -45,11 +46,13 @@ def default_cache() -> Path:
 
 def item_params(item: Item, library: object | None = None) -> PoseParams:
     """The joint angles of an item: its pose on its side, a mild fault part of the way from
-    the correct base, joints varied naturally (less on the joints the fault changes), and the
-    head anywhere the text allows in that phase (not for a head fault)."""
+    the correct base, joints varied naturally (less on the joints the fault changes and the
+    case's ``steady`` ones), and the
+    head anywhere the text allows in that phase (not for a head fault: Janu Sirsasana's
+    ``head_released`` or a case whose ``head`` is ``fixed``). The mild strength is
+    the case's own, else :func:`~aligncheck.synth.variation.mild_strength`."""
     from aligncheck.synth import population as pop
     from aligncheck.synth.params import mirror_params
-    from aligncheck.synth.poses import load_poses
 
     library = library or load_poses()
     params = library.pose(item.case.pose)
@@ -59,10 +62,12 @@ def item_params(item: Item, library: object | None = None) -> PoseParams:
         a, b = base.as_dict(), params.as_dict()
         protect = tuple(name for name in a if abs(a[name] - b[name]) > 1e-9)
         if item.strength == "mild":
-            params = pop.fault_strength(base, params, pop.mild_strength(item.case.pose))
+            mild = item.case.mild or pop.mild_strength(item.case.pose)
+            params = pop.fault_strength(base, params, mild)
+    protect += item.case.steady
     rng = np.random.default_rng([item.seed, 3])
-    if "head_released" not in item.case.faults:
-        params = pop.head_variant(params, item.case.phase, rng)
+    if item.case.head != "fixed" and "head_released" not in item.case.faults:
+        params = pop.head_variant(params, item.case.head or item.case.phase, rng)
     params = pop.vary_pose(params, rng, protect=protect)
     return mirror_params(params) if item.mirrored else params
 
@@ -82,6 +87,15 @@ def truth_pose(render: object) -> PoseFrame:
     return PoseFrame(
         render.image_xy, render.camera_xyz, np.ones(NUM_LANDMARKS), 0.0, (width, height)
     )
+
+
+def _angles_tag(item: Item, library: PoseLibrary) -> str:
+    """The joint angles of an item's case (pose and base) and how it is varied, as part of a
+    cache key."""
+    case = item.case
+    names = [case.pose, *([case.base] if case.base else [])]
+    how = [case.mild, case.head, list(case.steady)] if case.mild or case.head or case.steady else []
+    return json.dumps([sorted(library.pose(n).as_dict().items()) for n in names] + how)
 
 
 def _chunk_key(items: list[Item], model: str) -> str:
@@ -152,7 +166,6 @@ def _unpack(data: dict[str, np.ndarray], items: list[Item]) -> list[Seen]:
 def _estimate_chunk(args: tuple[list[Item], str | None, dict]) -> dict[str, np.ndarray]:
     items, model, options = args
     from aligncheck.estimate import PoseEstimator
-    from aligncheck.synth.poses import load_poses
 
     library = load_poses()
     seen = []
@@ -176,7 +189,8 @@ def estimate_items(
     """What the model saw on every item, from the cache or by rendering and estimating.
 
     Items are cached in chunks of one pose case and replicate, so adding cases or replicates
-    leaves the chunks already made valid."""
+    leaves the chunks already made valid; a chunk's key holds its key poses' joint angles, so
+    editing a pose renders its items again."""
     cache = cache or default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     options = estimator_options or {}
@@ -185,7 +199,8 @@ def estimate_items(
         groups.setdefault((item.case.pose, item.replicate), []).append(item)
     chunks = [g[i : i + chunk] for g in groups.values() for i in range(0, len(g), chunk)]
     tag = f"{model or 'bundled'}|{sorted(options.items())}"
-    paths = [cache / f"{_chunk_key(c, tag)}.npz" for c in chunks]
+    library = load_poses()
+    paths = [cache / f"{_chunk_key(c, tag + _angles_tag(c[0], library))}.npz" for c in chunks]
     todo = [(c, p) for c, p in zip(chunks, paths, strict=True) if not p.exists()]
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -21,8 +21,24 @@ from aligncheck.rules.schema import RuleSet
 from aligncheck.synth.evalrun import Seen
 
 FLAGGED = (Status.CLOSE, Status.OFF)
-#: Measures whose error against the render's truth is reported (2D angles the rules use).
+#: Measures whose error against the render's truth is reported for Janu Sirsasana (2D angles
+#: the rules use); other poses report every 2D joint angle their rules judge
+#: (:func:`angle_measures`).
 ANGLE_MEASURES = ("straight_knee", "hip_angle", "near_elbow")
+
+
+def angle_measures(rules: RuleSet) -> tuple[str, ...]:
+    """The 2D angles whose error is reported: :data:`ANGLE_MEASURES` where the rule set has
+    them, else the image-space joint angles its rules judge."""
+    named = tuple(m for m in ANGLE_MEASURES if m in rules.measures)
+    if named:
+        return named
+    used = dict.fromkeys(r.measure for r in rules.rules)
+    return tuple(
+        m
+        for m in used
+        if rules.measures[m].type == "joint_angle" and rules.measures[m].space == "image"
+    )
 
 
 @dataclass(frozen=True)
@@ -74,10 +90,11 @@ class Judged:
 def judge(rules: RuleSet, seen: Iterable[Seen]) -> list[Judged]:
     """The verdict of ``rules`` on every item (as a photo), and the measures on the truth."""
     out = []
+    chosen = angle_measures(rules)
+    angles = {mid: m for mid, m in rules.measures.items() if mid in chosen}
     for s in seen:
         verdict = evaluate_still(rules, s.pose)
         near = camera_view(s.pose).near if s.pose.detected else "LEFT"
-        angles = {mid: m for mid, m in rules.measures.items() if mid in ANGLE_MEASURES}
         truth = {
             mid: evaluate(m, s.truth, s.item.mirrored, 0.0, near).value for mid, m in angles.items()
         }
@@ -181,11 +198,11 @@ def phase_confusion(judged: list[Judged]) -> dict[str, Counter]:
 
 
 def side_counts(judged: list[Judged]) -> dict[str, Counter]:
-    """Per view bucket: 'right', 'wrong' and 'undecided' side decisions (pose cases with a
-    straight and a folded leg only)."""
+    """Per view bucket: 'right', 'wrong' and 'undecided' side decisions (cases with a side to
+    recognise only: a one-sided pose, not Janu Sirsasana's sitting with both legs straight)."""
     out: dict[str, Counter] = defaultdict(Counter)
     for j in judged:
-        if j.seen.item.case.phase == "seated":
+        if not j.seen.item.case.sided:
             continue
         v = j.verdict
         if not v.side:
@@ -204,7 +221,7 @@ def angle_errors(rules: RuleSet, judged: list[Judged]) -> dict[tuple[str, str], 
     out: dict[tuple[str, str], list[float]] = defaultdict(list)
     for j in judged:
         view, _, role = j.seen.item.view.partition("/")
-        for mid in ANGLE_MEASURES:
+        for mid in angle_measures(rules):
             measure = rules.measures.get(mid)
             if measure is None or not measure.reliable_from(view, role or None):
                 continue

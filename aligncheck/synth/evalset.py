@@ -20,14 +20,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Camera azimuth ranges (degrees) per view bucket, for a pose practised on its *written* side.
-#: Positive azimuths look from the side of the folded leg for Janu Sirsasana (the person's left).
-VIEW_BUCKETS: dict[str, tuple[float, float]] = {
-    "side/folded": (72.0, 90.0),
-    "side/straight": (-90.0, -72.0),
-    "diagonal/folded": (35.0, 60.0),
-    "diagonal/straight": (-60.0, -35.0),
+#: Camera azimuth ranges (degrees, positive towards the person's left, 0 in front of them) per
+#: view: a view bucket is one of these, or for a one-sided pose ``<view>/<role>``, seen from the
+#: side of the limb playing that role (as the rule language's ``side/folded``); see
+#: :func:`view_range`.
+VIEW_AZIMUTHS: dict[str, tuple[float, float]] = {
+    "side": (72.0, 90.0),
+    "diagonal": (35.0, 60.0),
     "front": (-18.0, 18.0),
+    "back": (162.0, 198.0),
+}
+
+
+def view_range(view: str, roles: tuple[str, str] = ("", "")) -> tuple[float, float]:
+    """The azimuth range of a view bucket for a pose practised on its written side. ``roles``:
+    the roles of the person's left and right limbs as written (Janu Sirsasana: folded, straight);
+    ``side/<role>`` lies on that role's side. A plain view lies on the person's left; a mirrored
+    item negates it, so both sides of a symmetric pose are seen."""
+    base, _, role = view.partition("/")
+    if base not in VIEW_AZIMUTHS:
+        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEW_AZIMUTHS)}")
+    low, high = VIEW_AZIMUTHS[base]
+    if not role or role == roles[0]:
+        return (low, high)
+    if role == roles[1]:
+        return (-high, -low)
+    raise ValueError(f"view {view!r} names a role that is not one of {roles}")
+
+
+#: Roles and view buckets of the Janu Sirsasana evaluation (folded leg on the person's left).
+JANU_ROLES = ("folded", "straight")
+VIEW_BUCKETS: dict[str, tuple[float, float]] = {
+    view: view_range(view, JANU_ROLES)
+    for view in ("side/folded", "side/straight", "diagonal/folded", "diagonal/straight", "front")
 }
 
 #: Camera height ranges (metres above the floor): a laptop on the floor or a low stool, and a
@@ -44,6 +69,12 @@ class PoseCase:
     """One synthetic pose of the evaluation and its truth (written side).
 
     ``base`` is the correct pose a fault departs from (mild faults lie between the two).
+    ``roles``: the roles of the person's left and right limbs as written (empty for a pose that
+    is the same on both sides); ``sided``: whether the item has a side to recognise. ``mild``:
+    the mild strength of the fault (0 for :func:`~aligncheck.synth.variation.mild_strength`);
+    ``head``: the phase whose head positions :func:`~aligncheck.synth.variation.head_variant`
+    draws (empty: ``phase``); ``steady``: joints that vary only a little, like the joints under
+    test (a standing leg, so that the body stays balanced over its foot).
     """
 
     pose: str
@@ -51,97 +82,16 @@ class PoseCase:
     faults: tuple[str, ...] = ()
     base: str = ""
     also: tuple[str, ...] = ()
+    roles: tuple[str, str] = JANU_ROLES
+    sided: bool = True
+    mild: float = 0.0
+    head: str = ""
+    steady: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
         """True for a correct pose (no fault)."""
         return not self.faults
-
-
-JANU_POSE_CASES: tuple[PoseCase, ...] = (
-    PoseCase("seated_straight_legs", "seated"),
-    PoseCase("janu_right_upright", "upright"),
-    PoseCase("janu_right_twist", "twist"),
-    PoseCase("janu_right_folded", "fold"),
-    PoseCase("janu_right_folded_stiff", "fold"),
-    PoseCase("janu_right_folded_deep", "fold"),
-    PoseCase("janu_right_folded_head_in_line", "fold"),
-    PoseCase("janu_right_upright_hands_back", "upright"),
-    PoseCase("janu_right_upright_hands_forward", "upright"),
-    PoseCase(
-        "janu_right_folded_rounded",
-        "fold",
-        ("spine_long_in_fold",),
-        "janu_right_folded",
-        also=("hands_hold_foot", "elbows_soft", "head_released"),
-    ),
-    PoseCase(
-        "janu_right_upright_slumped",
-        "upright",
-        ("long_spine_upright",),
-        "janu_right_upright",
-        also=("sit_upright",),
-    ),
-    PoseCase(
-        "janu_right_upright_leaning_back",
-        "upright",
-        ("sit_upright",),
-        "janu_right_upright",
-        also=("long_spine_upright", "arms_straight", "fingertips_by_hips"),
-    ),
-    PoseCase("janu_right_straight_knee_bent", "upright", ("straight_knee",), "janu_right_upright"),
-    PoseCase(
-        "janu_right_thighs_narrow",
-        "upright",
-        ("thighs_apart",),
-        "janu_right_upright",
-        also=("knee_down", "heel_to_groin", "heel_not_on_knee"),
-    ),
-    PoseCase(
-        "janu_right_knee_floating",
-        "upright",
-        ("knee_down",),
-        "janu_right_upright",
-        also=("heel_to_groin", "thighs_apart"),
-    ),
-    PoseCase(
-        "janu_right_heel_on_knee",
-        "upright",
-        ("heel_to_groin", "heel_not_on_knee"),
-        "janu_right_upright",
-        also=("thighs_apart", "knee_down"),
-    ),
-    PoseCase("janu_right_upright_arms_bent", "folded_in"),
-    PoseCase(
-        "janu_right_upright_elbows_bent",
-        "upright",
-        ("arms_straight",),
-        "janu_right_upright",
-        also=("fingertips_by_hips", "long_spine_upright", "sit_upright"),
-    ),
-    PoseCase(
-        "janu_right_upright_hands_far_forward",
-        "upright",
-        ("fingertips_by_hips",),
-        "janu_right_upright",
-        also=("long_spine_upright", "sit_upright", "arms_straight"),
-    ),
-    PoseCase(
-        "janu_right_folded_hands_on_shin",
-        "fold",
-        ("hands_hold_foot",),
-        "janu_right_folded",
-        also=("elbows_soft",),
-    ),
-    PoseCase(
-        "janu_right_folded_elbows_locked",
-        "fold",
-        ("elbows_soft",),
-        "janu_right_folded",
-        also=("hands_hold_foot",),
-    ),
-    PoseCase("janu_right_folded_head_up", "fold", ("head_released",), "janu_right_folded"),
-)
 
 
 @dataclass(frozen=True)
@@ -151,7 +101,7 @@ class Item:
     case: PoseCase
     strength: str  # "correct", "mild" or "clear"
     side: str  # "right" (as written) or "left" (mirrored)
-    view: str  # a VIEW_BUCKETS key
+    view: str  # a view bucket (see view_range)
     height: str  # a HEIGHT_BUCKETS key
     seed: int
     replicate: int = 0
@@ -169,7 +119,7 @@ class Item:
     def azimuth(self) -> float:
         """The camera azimuth for this item, drawn from its seed within the view bucket, signed
         for the side practised."""
-        low, high = VIEW_BUCKETS[self.view]
+        low, high = view_range(self.view, self.case.roles)
         value = float(np.random.default_rng([self.seed, 1]).uniform(low, high))
         return -value if self.mirrored else value
 
@@ -182,17 +132,25 @@ class Item:
 def items(
     split: str,
     replicates: int = 1,
-    cases: tuple[PoseCase, ...] = JANU_POSE_CASES,
-    views: tuple[str, ...] = tuple(VIEW_BUCKETS),
+    cases: tuple[PoseCase, ...] | None = None,
+    views: tuple[str, ...] | None = None,
     heights: tuple[str, ...] = tuple(HEIGHT_BUCKETS),
     sides: tuple[str, ...] = ("right", "left"),
 ) -> Iterator[Item]:
     """Every item of a split: each case (faults at both strengths, correct poses twice so
     they weigh like a fault) on each side, view and camera height, ``replicates`` times, each
     with its own seed (a new person, room and camera). A seed depends only on the item's own
-    description, so adding cases leaves the other items (and their cached renders) alone."""
+    description, so adding cases leaves the other items (and their cached renders) alone.
+    Without ``cases``, Janu Sirsasana's (:func:`~aligncheck.synth.cases.load_cases`); without
+    ``views``, those of the cases' pose."""
     if split not in SPLIT_SEEDS:
         raise ValueError(f"unknown split {split!r}; use {', '.join(SPLIT_SEEDS)}")
+    if cases is None or views is None:
+        from aligncheck.synth.cases import load_cases
+
+        default = load_cases("janu_sirsasana")
+        cases = default.cases if cases is None else cases
+        views = default.views if views is None else views
     for rep in range(replicates):
         for case in cases:
             strengths = ("correct", "correct") if case.correct else ("mild", "clear")

@@ -1,9 +1,12 @@
 """Named key poses and pose sequences of the synthetic practitioner, loaded from YAML data.
 
-The bundled file ``poses.yaml`` (next to this module) holds the poses; :func:`load_poses` parses
-and validates it into a :class:`PoseLibrary`. A sequence is a tuple of :class:`Step` values
-(move to a pose over ``transition`` seconds, then hold it for ``hold`` seconds);
-:func:`pose_at` evaluates it at any time with eased interpolation, so clips are reproducible.
+The bundled file ``poses.yaml`` (next to this module) holds the Janu Sirsasana poses and a few
+others; each pose of the pose library has its own file, ``library/<pose id>.yaml``, in the same
+format, plus the pose's evaluation cases (read by :mod:`aligncheck.synth.cases`).
+:func:`load_poses` parses and validates them into one :class:`PoseLibrary`. A sequence is a
+tuple of :class:`Step` values (move to a pose over ``transition`` seconds, then hold it for
+``hold`` seconds); :func:`pose_at` evaluates it at any time with eased interpolation, so clips
+are reproducible.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from aligncheck.synth.params import PARAM_NAMES, Easing, PoseParams, interpolate
 
 #: The pose file bundled with aligncheck.
 DEFAULT_POSES_FILE = Path(__file__).with_name("poses.yaml")
+#: One file per pose of the pose library, loaded with the bundled file.
+LIBRARY_DIR = Path(__file__).with_name("library")
 SCHEMA_VERSION = 1
 
 
@@ -141,9 +146,8 @@ def _steps(source: str, name: str, raw: Any, poses: Mapping[str, PoseParams]) ->
     return tuple(steps)
 
 
-def load_poses(path: Path | str | None = None) -> PoseLibrary:
-    """Parse and validate a pose file (default: the bundled ``poses.yaml``)."""
-    path = Path(path) if path is not None else DEFAULT_POSES_FILE
+def read_pose_file(path: Path) -> dict[str, Any]:
+    """A pose file parsed, with its version checked."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -154,17 +158,43 @@ def load_poses(path: Path | str | None = None) -> PoseLibrary:
         raise PoseFileError(
             f"{path}: expected a mapping with 'version: {SCHEMA_VERSION}' and 'poses'"
         )
-    raw = data.get("poses")
-    if not isinstance(raw, dict) or not raw:
-        raise PoseFileError(f"{path}: 'poses' must be a non-empty mapping of name: pose")
-    poses = _resolve(str(path), raw)
+    return data
+
+
+def library_files() -> tuple[Path, ...]:
+    """The per-pose files of the bundled pose library, by name."""
+    return tuple(sorted(LIBRARY_DIR.glob("*.yaml"))) if LIBRARY_DIR.is_dir() else ()
+
+
+def load_poses(path: Path | str | None = None) -> PoseLibrary:
+    """Parse and validate a pose file; by default the bundled ``poses.yaml`` together with every
+    file of the pose library (``library/*.yaml``), whose poses may start from each other's.
+    A pose name defined twice is an error naming both files."""
+    paths = [Path(path)] if path is not None else [DEFAULT_POSES_FILE, *library_files()]
+    source = str(paths[0]) if len(paths) == 1 else f"{paths[0].parent}/{{poses.yaml,library/}}"
+    raw: dict[str, Any] = {}
+    where: dict[str, Path] = {}
+    sequences_raw: dict[str, Any] = {}
+    for file in paths:
+        data = read_pose_file(file)
+        poses = data.get("poses")
+        if file == paths[0] and (not isinstance(poses, dict) or not poses):
+            raise PoseFileError(f"{file}: 'poses' must be a non-empty mapping of name: pose")
+        poses = poses or {}  # a library file may hold only evaluation cases
+        if not isinstance(poses, dict):
+            raise PoseFileError(f"{file}: 'poses' must be a mapping of name: pose")
+        for name, entry in poses.items():
+            if name in raw:
+                raise PoseFileError(f"{file}: pose {name!r} is already defined in {where[name]}")
+            raw[name], where[name] = entry, file
+        sequences_raw.update(data.get("sequences") or {})
+    poses = _resolve(source, raw)
     descriptions = {name: str((raw[name] or {}).get("description", "")) for name in raw}
     for name, entry in raw.items():
         if "mirror" in (entry or {}) and not descriptions[name]:
             descriptions[name] = f"Mirror image of {entry['mirror']}."
     sequences = {
-        str(name): _steps(str(path), str(name), steps, poses)
-        for name, steps in (data.get("sequences") or {}).items()
+        str(name): _steps(source, str(name), steps, poses) for name, steps in sequences_raw.items()
     }
     return PoseLibrary(
         MappingProxyType(poses), MappingProxyType(descriptions), MappingProxyType(sequences)
