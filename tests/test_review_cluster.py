@@ -205,7 +205,7 @@ def test_cluster_gives_the_local_results_and_a_rerun_analyses_nothing(
     assert len(remote) == len(STARTS) and set(remote) == set(local)  # same folders, same keys
     for name, summary in local.items():
         assert remote[name] == summary, name  # verdicts, scores, phases: all identical
-    assert {_score(s) is None for s in remote.values()} == {True, False}  # the set varies
+    assert len({_score(s) for s in remote.values()}) > 1  # the clips differ: not a trivial match
     # the index is the same whatever ran the clips
     assert (out / "index.csv").read_bytes() == (local_run / "index.csv").read_bytes()
     assert (out / "index.html").read_bytes() == (local_run / "index.html").read_bytes()
