@@ -119,21 +119,27 @@ def analyze_fps(
     return frames / (time.perf_counter() - start)
 
 
+# The child reads its peak from /proc/self/status (VmHWM, the peak of this process's own
+# memory since it started the interpreter). ru_maxrss would also count what the parent held
+# when it forked the child, which on Linux survives exec.
 _CHILD = """
-import resource, sys, time
+import sys, time
 from aligncheck.pipeline import analyze_video
-from aligncheck.rules.registry import find_pose, recognisable_poses
-from aligncheck.sequence import analyze_auto
+from aligncheck.rules.registry import find_pose
+def peak_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 marks = []
 def progress(done, total):
     if total and done % max(1, total // 10) == 0:
         marks.append((done, time.perf_counter()))
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(f"# {done}/{total} frames after {marks[-1][1] - start:.0f} s, peak {rss} MB",
-              file=sys.stderr, flush=True)
+        print(f"# {done}/{total} frames after {marks[-1][1] - start:.0f} s, "
+              f"peak {peak_kb() // 1024} MB", file=sys.stderr, flush=True)
 start = time.perf_counter()
 analyze_video(sys.argv[1], find_pose(sys.argv[3]), sys.argv[2], progress=progress)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - start, peak_kb())
 print(" ".join(f"{d}:{t - start:.2f}" for d, t in marks))
 """
 
