@@ -4,10 +4,10 @@ mistake reported with its line and field."""
 from __future__ import annotations
 
 import pytest
+from test_rules_loader import VALID
 
 from aligncheck.rules import RuleFileError, load_rules
 from aligncheck.rules.schema import NATURAL_SCALES
-from tests.test_rules_loader import VALID
 
 RECOGNISE = """\
 recognise:
