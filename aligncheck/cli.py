@@ -460,8 +460,9 @@ def analyze(
         except (AnalysisInterrupted, SequenceInterrupted) as stop:
             _print_kept(Console(stderr=True), stop.analysis)
             raise typer.Exit(130) from None
-    if isinstance(analysis.summary, SessionSummary):
-        print_summary(Console(), analysis.summary, analysis.folder, analysis.files)
+    if isinstance(analysis.summary, SessionSummary) and isinstance(rules, RuleSet):
+        hold = rules.phase(rules.hold_phase).label.lower() if rules.hold_phase else "pose"
+        print_summary(Console(), analysis.summary, analysis.folder, analysis.files, hold)
     else:
         print_sequence(Console(), analysis.summary, analysis.folder, analysis.files)
 
@@ -479,9 +480,14 @@ def _print_kept(console: Console, analysis: Analysis | SequenceAnalysis) -> None
 
 
 def print_summary(
-    console: Console, summary: SessionSummary, folder: Path, files: Sequence[str] = ()
+    console: Console,
+    summary: SessionSummary,
+    folder: Path,
+    files: Sequence[str] = (),
+    hold: str = "pose",
 ) -> None:
-    """A teacher's summary of a session in the terminal; ``files`` are those written."""
+    """A teacher's summary of a session in the terminal; ``files`` are those written, ``hold``
+    names what was held (the pose's hold phase, e.g. "fold")."""
     card = summary.pose
     console.print(
         f"[bold]{escape(str(summary.source.get('name', '')))}[/]: {summary.duration:.0f} s, "
@@ -495,7 +501,7 @@ def print_summary(
         sides = ", ".join(f"{escape(side)} {secs:.0f} s" for side, secs in summary.sides.items())
         console.print(f"Side: {sides or 'not decided'}", soft_wrap=True)
         console.print(
-            f"Held the fold {summary.hold_time:.0f} s ({summary.good_time:.0f} s in good "
+            f"Held the {escape(hold)} {summary.hold_time:.0f} s ({summary.good_time:.0f} s in good "
             f"alignment); alignment score {summary.score if summary.score is not None else '-'}",
             soft_wrap=True,
         )

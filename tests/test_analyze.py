@@ -194,6 +194,16 @@ def test_cli_analyze_prints_a_teachers_summary(clips, tmp_path, capsys):
     assert all((tmp_path / name).exists() for name in listed)
 
 
+def test_cli_summary_names_the_poses_own_hold(clips, tmp_path, capsys):
+    """The terminal summary says what was held in the pose's own words (its hold phase)."""
+    argv = ["analyze", str(clips["rounded"]), "--pose", "janu_sirsasana", "--no-video"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    rules = find_pose("janu_sirsasana")
+    label = rules.phase(rules.hold_phase).label.lower()
+    assert f"Held the {label} " in out, out
+
+
 def test_no_video_does_not_list_an_old_video_left_in_the_folder(clips, tmp_path, capsys):
     (tmp_path / "annotated.mp4").write_bytes(b"from an earlier run")
     argv = ["analyze", str(clips["empty"]), "--out", str(tmp_path), "--no-video"]
