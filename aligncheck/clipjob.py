@@ -126,7 +126,7 @@ def _check_worker(job: ClipJob) -> None:
 def run_clip(job: ClipJob) -> Outcome:
     """Analyse one clip into ``job.folder`` (see the module docstring); input problems come back
     as ``Outcome.error``, a bug as an exception."""
-    from aligncheck.pipeline import analyze_video
+    from aligncheck.pipeline import AnalysisStopped, analyze_video
     from aligncheck.rules import load_rules
 
     start = time.perf_counter()
@@ -149,6 +149,8 @@ def run_clip(job: ClipJob) -> Outcome:
             return Outcome(f"the analysis did not write {', '.join(missing)}", worker=worker)
         _write_done(work, job, worker)
         _move_into_place(work, job.folder)
+    except AnalysisStopped as exc:  # its partial files go with the unfinished folder
+        return Outcome(exc.reason, worker=worker)
     except AligncheckError as exc:
         return Outcome(str(exc), worker=worker)
     except OSError as exc:

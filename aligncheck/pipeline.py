@@ -2,8 +2,9 @@
 
 :func:`analyze_video` is what ``aligncheck analyze`` and each worker of ``aligncheck review``
 run. It checks the inputs and the output folder before loading the model, never holds the
-video in memory, and on Ctrl-C (or a file that ends early) closes every file properly and still
-writes the summary and the report of what was analysed.
+video in memory, and on Ctrl-C, a failure part-way (the encoder, a full disk) or a file that
+ends early closes every file properly and still writes the summary and the report of what was
+analysed.
 
 Files written into the output folder:
 
@@ -20,7 +21,7 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +69,46 @@ class Analysis:
     def report(self) -> Path:
         """The HTML report."""
         return self.folder / REPORT_NAME
+
+
+class AnalysisStopped(OutputError):
+    """A failure part-way through (the encoder, a full disk) stopped an analysis after the
+    summary and report of what was analysed before it were written; the message says what
+    went wrong and what was kept."""
+
+    def __init__(
+        self, cause: BaseException, folder: Path, frames: int, seconds: float, files: Sequence[str]
+    ) -> None:
+        kept = (
+            f"Kept in {folder}/: {', '.join(files)}; they cover the part analysed."
+            if files
+            else "Nothing could be kept."
+        )
+        self.reason = f"{failure_reason(cause)} The analysis stopped after {frames} frames."
+        super().__init__(
+            f"{failure_reason(cause)} The analysis stopped after {frames} frames "
+            f"({seconds:.1f} s of the video). {kept}"
+        )
+        self.files = tuple(files)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One sentence on what failed: an aligncheck error's own message, or an OS error's file
+    and reason (a full disk, a folder removed)."""
+    if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}writing failed ({exc.strerror or exc})."
+    return str(exc)
+
+
+def stopped_note(exc: BaseException) -> str:
+    """The report's note for an analysis stopped by ``exc``."""
+    reason = failure_reason(exc).rstrip(".")
+    return f"The analysis stopped early ({reason}); this report covers the part analysed."
+
+
+#: Failures part-way through an analysis that still leave what was analysed worth keeping.
+KEEPABLE = (OutputError, OSError)
 
 
 class AnalysisInterrupted(KeyboardInterrupt):
@@ -157,6 +198,7 @@ def analyze_video(
     interrupted = False
     video_out = AnnotatedVideo(folder / VIDEO_NAME, fps, width, height) if write_video else None
     hindsight = Hindsight()
+    failure: BaseException | None = None
     try:
         with contextlib.ExitStack() as stack:
             stack.enter_context(quick_switching())
@@ -175,29 +217,47 @@ def analyze_video(
             engine = RuleEngine(rules, settings)
             judge = _Judge(engine, recorder, video_out, frame_log, progress, total, hindsight)
             try:
-                for frame, pose in pairs:
-                    if until is not None and frame.timestamp > until:
-                        break
-                    judge.put(frame, pose)
+                try:
+                    for frame, pose in pairs:
+                        if until is not None and frame.timestamp > until:
+                            break
+                        judge.put(frame, pose)
+                finally:
+                    judge.finish()
             except KeyboardInterrupt:
                 interrupted = True
                 recorder.note("The analysis was interrupted; this report covers the part analysed.")
-            finally:
-                judge.finish()
+            except KEEPABLE as exc:
+                failure = exc
+    except KEEPABLE as exc:  # closing the frame log failed
+        failure = failure or exc
     finally:
         if video_out is not None:
-            video_out.close()
+            try:
+                video_out.close()
+            except KEEPABLE as exc:
+                failure = failure or exc
+    if failure is not None:
+        recorder.note(stopped_note(failure))
     if source is not None and source.truncated:
         recorder.note(
             f"The video ended after {source.frames_read} of {info.frame_count} frames: the file "
             "looks truncated, and this report covers the frames that could be read."
         )
     summary = recorder.summary()
-    written = _write_summary(folder, summary, video_out is not None)
+    try:
+        written = _write_summary(folder, summary, video_out is not None)
+    except OutputError as exc:
+        if failure is None:
+            raise
+        kept = [FRAMES_NAME, *([VIDEO_NAME] if video_out is not None else [])]
+        raise AnalysisStopped(failure, folder, summary.frames, summary.duration, kept) from exc
     names = {*written, FRAMES_NAME, *([VIDEO_NAME] if video_out is not None else [])}
     order = (REPORT_NAME, VIDEO_NAME, FRAMES_NAME, SUMMARY_NAME, f"{KEYFRAMES_DIR}/")
     files = tuple(name for name in order if name in names)
-    analysis = Analysis(folder, summary, interrupted, files)
+    analysis = Analysis(folder, summary, interrupted or failure is not None, files)
+    if failure is not None:
+        raise AnalysisStopped(failure, folder, summary.frames, summary.duration, files) from failure
     if interrupted:
         raise AnalysisInterrupted(analysis)
     return analysis

@@ -30,12 +30,15 @@ from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.inputs import Inputs, open_inputs
 from aligncheck.pipeline import (
     FRAMES_NAME,
+    KEEPABLE,
     REPORT_NAME,
     SUMMARY_NAME,
     VIDEO_NAME,
+    AnalysisStopped,
     Progress,
     _write_summary,
     _write_whole,
+    stopped_note,
 )
 from aligncheck.prefetch import prefetched, quick_switching
 from aligncheck.recognise import RecogniseSettings, Recognition, no_pose_verdict
@@ -254,6 +257,7 @@ def analyze_auto(
     )
     done = 0
     frames = None
+    failure: BaseException | None = None
     try:
         with FrameLog(inputs.folder / FRAMES_NAME, header) as frame_log:
             # pass 2: the video again, for the pictures only
@@ -276,16 +280,32 @@ def analyze_auto(
                     done = n + 1
     except KeyboardInterrupt:
         interrupted = True
-        poses = poses[:done]
-        timeline = [_cut(s, poses) for s in timeline if s.first < done]
+    except KEEPABLE as exc:
+        failure = exc
     finally:
         if frames is not None:
             frames.close()  # stops its decoding thread
         if video_out is not None:
-            video_out.close()
-    summary = _summary(inputs, poses, found, timeline, parts, names, interrupted)
-    files = write_sequence(inputs.folder, summary, video_out is not None)
-    analysis = SequenceAnalysis(inputs.folder, summary, interrupted, files)
+            try:
+                video_out.close()
+            except KEEPABLE as exc:
+                failure = failure or exc
+    if interrupted or failure is not None:
+        poses = poses[:done]
+        timeline = [_cut(s, poses) for s in timeline if s.first < done]
+    summary = _summary(inputs, poses, found, timeline, parts, names, interrupted, failure)
+    try:
+        files = write_sequence(inputs.folder, summary, video_out is not None)
+    except OutputError as exc:
+        if failure is None:
+            raise
+        kept = [FRAMES_NAME, *([VIDEO_NAME] if video_out is not None else [])]
+        raise AnalysisStopped(failure, inputs.folder, len(poses), summary.duration, kept) from exc
+    analysis = SequenceAnalysis(inputs.folder, summary, interrupted or failure is not None, files)
+    if failure is not None:
+        raise AnalysisStopped(
+            failure, inputs.folder, len(poses), summary.duration, files
+        ) from failure
     if interrupted:
         raise SequenceInterrupted(analysis)
     return analysis
@@ -322,10 +342,13 @@ def _summary(
     parts: _Parts,
     names: dict[str, str],
     interrupted: bool,
+    failure: BaseException | None = None,
 ) -> SequenceSummary:
     notes = []
     if interrupted:
         notes.append("The analysis was interrupted; this report covers the part analysed.")
+    if failure is not None:
+        notes.append(stopped_note(failure))
     if inputs.source is not None and inputs.source.truncated:
         notes.append("The video ended early: the file looks truncated.")
     done = [

@@ -12,8 +12,9 @@ import pytest
 
 import aligncheck.pipeline as pipeline
 from aligncheck.cli import main
-from aligncheck.errors import SourceError
+from aligncheck.errors import OutputError, SourceError
 from aligncheck.pipeline import analyze_video
+from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules.registry import find_pose
 from aligncheck.session import summary_from_json
 from aligncheck.sources import EMPTY_FILE, VideoSource
@@ -231,6 +232,46 @@ def test_cli_ctrl_c_says_what_was_kept_and_where(clips, tmp_path, capsys, monkey
     assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["frames"] == 10
     assert (tmp_path / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert not list(tmp_path.glob("*.part"))
+
+
+def _failing_after(real, count: int, error: BaseException):
+    """``real`` (a write method) that raises ``error`` from its ``count``-th call on."""
+    calls = {"n": 0}
+
+    def write(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > count:
+            raise error
+        return real(self, *args, **kwargs)
+
+    return write
+
+
+@pytest.mark.parametrize("pose", ["janu_sirsasana", "auto"])
+@pytest.mark.parametrize(
+    "target, error, said",
+    [
+        (AnnotatedVideo, OutputError("annotated.mp4: encoding failed (boom)."), "encoding failed"),
+        (FrameLog, OSError(28, "No space left on device", "frames.jsonl"), "No space left"),
+    ],
+)
+def test_a_failure_part_way_keeps_what_was_analysed(
+    clips, tmp_path, capsys, monkeypatch, pose, target, error, said
+):
+    """An encoder or disk failure mid-run is one clear error (exit 2), after the summary and
+    report of the frames analysed before it were written and named."""
+    monkeypatch.setattr(target, "write", _failing_after(target.write, 12, error))
+    args = ["analyze", str(clips["rounded"]), "--out", str(tmp_path), "--pose", pose]
+    assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Traceback" not in err and said in err, err
+    assert "The analysis stopped after 12 frames" in err and f"Kept in {tmp_path}/" in err
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert data["frames"] == 12
+    assert any("stopped early" in note and said in note for note in data["notes"]), data
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    lines = (tmp_path / "frames.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) - 1 >= 12 if target is AnnotatedVideo else len(lines) - 1 == 12
 
 
 @pytest.mark.parametrize(

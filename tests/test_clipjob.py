@@ -69,3 +69,25 @@ def test_remove_partials_clears_only_that_clips_temporary_folders(tmp_path):
     assert len(partials(folder)) == 2
     remove_partials(folder)
     assert partials(folder) == [] and other.is_dir() and folder.is_dir()
+
+
+def test_a_clip_whose_encoder_fails_part_way_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    """In a review a failure part-way is the clip's reason (no folder that will be removed is
+    named), and the clip's unfinished folder is not left behind: the next run tries again."""
+    from aligncheck.errors import OutputError
+    from aligncheck.recording import AnnotatedVideo
+
+    real = AnnotatedVideo.write
+
+    def write(self, image, timestamp=None):
+        if self.frames >= 5:
+            raise OutputError("annotated.mp4: encoding failed (boom).")
+        real(self, image, timestamp)
+
+    monkeypatch.setattr(AnnotatedVideo, "write", write)
+    job = _job(tmp_path)
+    outcome = run_clip(job)
+    assert outcome.error == (
+        "annotated.mp4: encoding failed (boom). The analysis stopped after 5 frames."
+    )
+    assert not job.folder.exists() and not partials(job.folder)
