@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
+import sys
 import time
 from pathlib import Path
 
@@ -195,12 +197,27 @@ def test_no_camera_is_a_clear_error(capsys):
     assert "No camera 97" in capsys.readouterr().err
 
 
+@pytest.fixture
+def fake_x_server():
+    """Something listening where an X server with display number 4711 would (Linux's abstract
+    socket namespace, so no file is left behind)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("abstract sockets are Linux only")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("\0/tmp/.X11-unix/X4711")
+        server.listen(4)
+        yield
+
+
 @pytest.mark.parametrize(
     ("environ", "platform", "opens"),
     [
         ({}, "linux", False),
         ({"DISPLAY": ""}, "linux", False),
-        ({"DISPLAY": ":0"}, "linux", True),
+        ({"DISPLAY": ":4711"}, "linux", True),  # the fake X server below listens there
+        ({"DISPLAY": ":4712.0"}, "linux", False),  # set, but nothing answers
+        ({"DISPLAY": "127.0.0.1:4713"}, "linux", False),
+        ({"DISPLAY": ":4712", "QT_QPA_PLATFORM": "offscreen"}, "linux", True),
         ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
         ({"QT_QPA_PLATFORM": "offscreen"}, "linux", True),
         ({"QT_QPA_PLATFORM": "xcb"}, "linux", False),
@@ -208,7 +225,7 @@ def test_no_camera_is_a_clear_error(capsys):
         ({}, "win32", True),
     ],
 )
-def test_display_problem_table(environ, platform, opens):
+def test_display_problem_table(environ, platform, opens, fake_x_server):
     problem = display_problem(environ, platform)
     assert (problem == "") is opens
     if not opens:

@@ -6,7 +6,9 @@ is a real OpenCV window; :class:`NoWindow` is the headless ``--no-window`` mode.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import sys
 import time
 from collections.abc import Mapping
@@ -65,16 +67,48 @@ def display_problem(environ: Mapping[str, str] | None = None, platform: str | No
     platform = sys.platform if platform is None else platform
     if not platform.startswith("linux"):
         return ""
-    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
-        return ""
     if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in _HEADLESS_QT:
         return ""
+    if environ.get("WAYLAND_DISPLAY"):
+        return ""
+    display = environ.get("DISPLAY", "")
+    if display:
+        if x_server_answers(display):
+            return ""
+        return (
+            f"No display server answers at DISPLAY={display} (it has stopped, or the variable "
+            "was left over from another session). Use `aligncheck live --no-window` to coach "
+            "without a window (cues are printed and spoken), or start it from a desktop session."
+        )
     return (
         "No display to open the live window on: neither DISPLAY nor WAYLAND_DISPLAY is set "
         "(a remote shell, a container or a service?). Use `aligncheck live --no-window` to "
         "coach without a window (cues are printed and spoken), or start it from a desktop "
         "session."
     )
+
+
+def x_server_answers(display: str, timeout: float = 1.0) -> bool:
+    """True when an X server accepts connections at ``display`` (``[host]:N[.screen]``): its
+    local socket for ``:N`` or ``unix:N``, TCP port 6000+N for ``host:N`` (an SSH-forwarded
+    display). A display that cannot be parsed is given the benefit of the doubt."""
+    host, sep, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not sep or not number.isdigit():
+        return True
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        for address in (path, "\0" + path):  # the file, or Linux's abstract namespace
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as unix:
+                unix.settimeout(timeout)
+                unix.connect(address)
+                return True
+        return False
+    try:
+        with socket.create_connection((host, 6000 + int(number)), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def require_display() -> None:
