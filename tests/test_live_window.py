@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -22,7 +21,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "janu_sirsasana_right.mp4"
-SHOTS = Path("/tmp/live")
 
 CHILD = """
 import sys, time
@@ -67,36 +65,36 @@ print(result.ended_by, result.frames)
 
 @pytest.fixture
 def display() -> str:
+    """A fresh Xvfb on a display number it chooses itself (``-displayfd``), so parallel runs
+    never share one."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
-    number = 90 + os.getpid() % 100
+    read, write = os.pipe()
     server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
     )
+    os.close(write)
     try:
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        deadline = time.monotonic() + 10.0
-        while not socket.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if server.poll() is not None or not socket.exists():
-            pytest.fail(f"Xvfb :{number} did not start")
+        with os.fdopen(read) as told:  # Xvfb writes the number once it accepts connections
+            number = told.readline().strip()
+        if server.poll() is not None or not number.isdigit():
+            pytest.fail("Xvfb did not start")
         yield f":{number}"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_the_window_shows_the_mirrored_frame_with_the_cue_banner(display):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("window.png", "drawn.png"):
-        (SHOTS / name).unlink(missing_ok=True)
+def test_the_window_shows_the_mirrored_frame_with_the_cue_banner(display, tmp_path):
+    shots = tmp_path
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(SAMPLE), str(SHOTS)],
+        [sys.executable, "-c", CHILD, str(SAMPLE), str(shots)],
         env=env,
         capture_output=True,
         text=True,
@@ -104,8 +102,8 @@ def test_the_window_shows_the_mirrored_frame_with_the_cue_banner(display):
     )
     assert child.returncode == 0, child.stderr[-2000:]
     assert child.stdout.split()[0] == "quit"
-    screen = cv2.imread(str(SHOTS / "window.png"))
-    drawn = cv2.imread(str(SHOTS / "drawn.png"))
+    screen = cv2.imread(str(shots / "window.png"))
+    drawn = cv2.imread(str(shots / "drawn.png"))
     assert screen is not None and drawn is not None
     assert screen.std() > 20, "the screen is not blank"
     height, width = drawn.shape[:2]
