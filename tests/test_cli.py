@@ -238,7 +238,7 @@ def test_libjpeg_warnings_stay_off_the_terminal(tmp_path, capfd, caplog):
 def test_an_undecided_side_says_what_to_change():
     from rich.console import Console
 
-    from aligncheck.cli import SIDE_UNKNOWN_TRY, print_verdict
+    from aligncheck.terminal import SIDE_UNKNOWN_TRY, print_verdict
     from aligncheck.core import PoseFrame
     from aligncheck.rules.engine import evaluate_still
     from aligncheck.synth.evalrun import truth_pose
