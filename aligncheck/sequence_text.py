@@ -13,6 +13,7 @@ from rich.markup import escape
 from aligncheck.recognise import NO_POSE, Recognition
 from aligncheck.report.fmt import clock
 from aligncheck.rules.schema import RuleSet
+from aligncheck.terminal import print_lessons
 
 POSE_HELP = (
     "Pose id or a rules .yaml file; 'auto' (the default) recognises the pose among those installed."
@@ -81,12 +82,6 @@ def print_sequence(console: Console, summary, folder: Path, files: Sequence[str]
             f"{s.hold_time:.0f} s ({s.good_time:.0f} s in good alignment); score {score}",
             soft_wrap=True,
         )
-        for stats in s.strengths():
-            console.print(f"   [green]Good:[/] {escape(stats.title)}", soft_wrap=True)
-        for stats in s.corrections():
-            console.print(
-                f"   [bold red]Work on:[/] {escape(stats.title)}. {escape(stats.cue)}",
-                soft_wrap=True,
-            )
+        print_lessons(console, s, indent="   ")
     if files:
         console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)

@@ -190,13 +190,7 @@ def print_summary(
             f"alignment); alignment score {summary.score if summary.score is not None else '-'}",
             soft_wrap=True,
         )
-        for stats in summary.strengths():
-            console.print(f"[green]Good:[/] {escape(stats.title)}", soft_wrap=True)
-        for stats in summary.corrections():
-            line = f"[bold red]Work on:[/] {escape(stats.title)}. {escape(stats.cue)}"
-            if stats.modification:
-                line += f" [dim]Try: {escape(stats.modification)}[/]"
-            console.print(line, soft_wrap=True)
+        print_lessons(console, summary)
     if summary.unreliable:
         frames = sum(u.frames for u in summary.unreliable)
         why = "; ".join(f"{u.label}: {u.frames} frames" for u in summary.unreliable)
@@ -208,3 +202,14 @@ def print_summary(
         )
     if files:
         console.print(f"Written to {folder}/: {', '.join(files)}", soft_wrap=True)
+
+
+def print_lessons(console: Console, summary: SessionSummary, indent: str = "") -> None:
+    """What went well and the top corrections of a session (with a modification to try)."""
+    for stats in summary.strengths():
+        console.print(f"{indent}[green]Good:[/] {escape(stats.title)}", soft_wrap=True)
+    for stats in summary.corrections():
+        line = f"{indent}[bold red]Work on:[/] {escape(stats.title)}. {escape(stats.cue)}"
+        if stats.modification:
+            line += f" [dim]Try: {escape(stats.modification)}[/]"
+        console.print(line, soft_wrap=True)
