@@ -243,18 +243,13 @@ KNOWN: dict[str, dict[str, str]] = {
         "chest_open": "the chest turned down is not recognised as the triangle phase",
     },
     "utkata_konasana": {
-        "knees_bent": "the phase needs knees below 150 degrees: straight knees are never judged",
-        "trunk_upright": "a forward lean is foreshortened from the front: 3-4 degrees for 30",
-        "elbows_bent": "elbows opened to 145 degrees leave the cactus phase, where alone the "
-        "rule applies (rule file of wt-poses 8507bf9)",
+        "elbows_bent": "elbows opened to 145 degrees put the forearm 52-57 degrees from vertical "
+        "(tune renders), the shape of the wide-V arms of 3 of 20 real tune photos (48-58): the "
+        "cactus phase, where alone the rule applies, stops at 45 (branch tune-squat)",
     },
     "ardha_chandrasana": {
         "lifted_leg_level": "a dropped leg is not recognised as the half-moon phase",
         "arms_in_line": "the top arm towards the head leaves the arms' line unjudged",
-    },
-    "baddha_konasana": {
-        "heels_in": "the world-space heels read 0.4 torso lengths from the pelvis for 1.3",
-        "spine_upright": "a forward slump is foreshortened from the front: 2-4 degrees for 25",
     },
 }
 
