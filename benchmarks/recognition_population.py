@@ -1,0 +1,119 @@
+"""Pose recognition (``--pose auto``) on the synthetic population, per pose and camera view.
+
+    python benchmarks/recognition_population.py [--split tune|eval] [--replicates N]
+        [--rules-dir DIR] [--write docs/recognition_population.md]
+
+Every pose with evaluation cases (``aligncheck/synth/library/<pose>.yaml``, Janu Sirsasana's
+too) is rendered as in ``benchmarks/accuracy.py`` (the same items and cache): a fresh person,
+room and camera per image, the correct pose and each fault at a mild and a clear strength, both
+sides, every view bucket the pose is evaluated from, a low and a high camera. Each image is
+recognised among all installed poses, as ``check --pose auto`` does on a photo. A fault is
+still the pose: a student doing a pose badly must get that pose's corrections.
+
+Prints per pose and view: recognised right, "no known pose", another pose (which), and nobody
+found; then the confusion over all views, each with a 95 % Wilson interval. Choose
+``recognise:`` conditions on the ``tune`` split and quote the ``eval`` split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from aligncheck.recognise import recognise
+from aligncheck.rules.registry import find_pose, recognisable_poses
+from aligncheck.synth.cases import case_poses, load_cases
+from aligncheck.synth.evalrun import default_cache, estimate_items
+from aligncheck.synth.evalscore import Rate
+
+NOBODY = "nobody found"
+NONE = "no known pose"
+
+
+def _counts(pose_id: str, split: str, replicates: int, library, cache: Path, jobs: int):
+    """Per view bucket, a Counter of what each image of ``pose_id`` was recognised as."""
+    cases = load_cases(pose_id)
+    rules = find_pose(cases.pose_id)
+    options = {"silhouette": True} if rules.needs_silhouette else {}
+    seen = estimate_items(
+        list(cases.items(split, replicates)), cache, jobs, estimator_options=options
+    )
+    out: dict[str, Counter] = defaultdict(Counter)
+    for s in seen:
+        if not s.pose.detected:
+            out[s.item.view][NOBODY] += 1
+            continue
+        out[s.item.view][recognise(library, s.pose).label] += 1
+    return cases.pose_id, dict(out)
+
+
+def _row(pose_id: str, view: str, counts: Counter) -> list[str]:
+    total = sum(counts.values())
+    others = ", ".join(
+        f"{k} {v}" for k, v in counts.most_common() if k not in (pose_id, NONE, NOBODY)
+    )
+    return [
+        pose_id,
+        view,
+        Rate(counts[pose_id], total).text(),
+        Rate(counts[NONE], total).text(),
+        Rate(sum(v for k, v in counts.items() if k not in (pose_id, NONE, NOBODY)), total).text(),
+        others or "-",
+        str(counts[NOBODY]),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("tune", "eval"), default="eval")
+    parser.add_argument("--replicates", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--rules-dir", type=Path, default=None, help="your own rule files")
+    parser.add_argument("--pose", action="append", default=[], help="only these poses")
+    parser.add_argument("--write", type=Path, default=None, help="also write it here (.md)")
+    args = parser.parse_args(argv)
+    library = recognisable_poses(args.rules_dir)
+    header = ["pose", "view", "recognised", "no known pose", "another pose", "which", "nobody"]
+    rows, totals = [], []
+    for pose_id in args.pose or case_poses():
+        pose_id, by_view = _counts(
+            pose_id,
+            args.split,
+            args.replicates,
+            library,
+            args.cache or default_cache(),
+            args.jobs,
+        )
+        for view in sorted(by_view):
+            rows.append(_row(pose_id, view, by_view[view]))
+        totals.append(_row(pose_id, "all", sum(by_view.values(), Counter())))
+        print(f"  {pose_id} done", file=sys.stderr)
+    lines = [
+        f"Split `{args.split}`, {args.replicates} replicate(s); recognised among: "
+        f"{', '.join(r.pose.id for r in library)}.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in totals]
+    lines += ["", "By view:", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    text = "\n".join(lines)
+    print(text)
+    if args.write is not None:
+        args.write.write_text(
+            "# Pose recognition on the synthetic population\n\n"
+            f"`python benchmarks/recognition_population.py --split {args.split} --replicates "
+            f"{args.replicates} --write {args.write}` (see the script's docstring for what is "
+            "rendered). A fault counts as its pose: a student doing a pose badly must still get "
+            "that pose's corrections. Intervals are 95 % Wilson score intervals.\n\n" + text + "\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
