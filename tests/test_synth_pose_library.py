@@ -248,10 +248,6 @@ KNOWN: dict[str, dict[str, str]] = {
         "elbows_bent": "elbows opened to 145 degrees leave the cactus phase, where alone the "
         "rule applies (rule file of wt-poses 8507bf9)",
     },
-    "ardha_chandrasana": {
-        "lifted_leg_level": "a dropped leg is not recognised as the half-moon phase",
-        "arms_in_line": "the top arm towards the head leaves the arms' line unjudged",
-    },
     "baddha_konasana": {
         "heels_in": "the world-space heels read 0.4 torso lengths from the pelvis for 1.3",
         "spine_upright": "a forward slump is foreshortened from the front: 2-4 degrees for 25",
