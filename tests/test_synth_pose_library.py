@@ -247,10 +247,6 @@ KNOWN: dict[str, dict[str, str]] = {
         "(tune renders), the shape of the wide-V arms of 3 of 20 real tune photos (48-58): the "
         "cactus phase, where alone the rule applies, stops at 45 (branch tune-squat)",
     },
-    "ardha_chandrasana": {
-        "lifted_leg_level": "a dropped leg is not recognised as the half-moon phase",
-        "arms_in_line": "the top arm towards the head leaves the arms' line unjudged",
-    },
 }
 
 
