@@ -235,12 +235,9 @@ KNOWN: dict[str, dict[str, str]] = {
         "for 145 degrees (a side view sees it)",
     },
     "virabhadrasana": {
-        "front_knee_over_ankle": "a 24-degree shin reads 8-12 from the front",
-        "back_knee_straight": "the back knee bends towards the camera: 178 read from the front",
-    },
-    "trikonasana": {
-        "wide_stance": "the world-space stance reads 1.2-1.3 leg lengths for 0.73",
-        "chest_open": "the chest turned down is not recognised as the triangle phase",
+        "wide_stance": "of the two clear short stances from the front, one reads 1.28 for a true "
+        "1.24 (limit 1.27) and the other has the feet 0.16 leg lengths apart in the render's "
+        "truth (no warrior phase)",
     },
     "utkata_konasana": {
         "elbows_bent": "elbows opened to 145 degrees put the forearm 52-57 degrees from vertical "
