@@ -8,6 +8,7 @@ exactly in floating point.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ from aligncheck.core import PoseFrame, RuleResult, Status, Verdict
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
 from aligncheck.live.loop import HoldTimer
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet, evaluate_still, load_rules
-from aligncheck.rules.engine import classify, top_result
+from aligncheck.rules.engine import UNSURE_VIEW, WEAK_EVIDENCE, classify, top_result
 from aligncheck.rules.issues import RuleFileError
 from aligncheck.rules.registry import find_pose, list_poses
 from aligncheck.rules.schema import Band
@@ -409,6 +410,25 @@ def test_a_measure_is_judged_only_from_the_views_it_lists(tmp_path, views, yaw, 
     assert text != KNEE_RULES
     result = evaluate_still(_load(tmp_path, text), _body(yaw=yaw)).result("knee_straight")
     assert (result.status, result.reason) == (status, reason)
+
+
+def test_an_unsure_view_never_gives_a_firm_correction(tmp_path, monkeypatch):
+    """When the trunk points at the camera the view cannot be told (CameraView.unsure): a
+    value past the close band is reported as close, with the reason, never as off."""
+    import aligncheck.rules.engine as engine_module
+
+    rules = _load(tmp_path, KNEE_RULES)
+    pose = _body(right_knee=120)
+    assert evaluate_still(rules, pose).result("knee_straight").status is OFF
+    real = engine_module.camera_view
+
+    def unsure(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), unsure=True)
+
+    monkeypatch.setattr(engine_module, "camera_view", unsure)
+    result = evaluate_still(rules, pose).result("knee_straight")
+    assert result.status is CLOSE
+    assert result.reason == f"{WEAK_EVIDENCE} ({UNSURE_VIEW})"
 
 
 # ---------------------------------------------------------------------------------------------

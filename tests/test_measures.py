@@ -13,7 +13,7 @@ import pytest
 from aligncheck import geometry as g
 from aligncheck.core import PoseFrame
 from aligncheck.landmarks import MIRROR_INDEX, NUM_LANDMARKS, Landmark
-from aligncheck.rules.measures import camera_view, evaluate
+from aligncheck.rules.measures import camera_view, evaluate, trunk_foreshortening
 from aligncheck.rules.schema import MEASURE_TYPES, VIEWS, Measure, Point
 
 L = Landmark
@@ -415,6 +415,31 @@ def test_which_hip_is_on_the_images_right_decides_front_or_back():
 def test_a_hidden_shoulder_means_a_side_view_from_the_visible_side(hidden, near):
     view = camera_view(_body(0, hidden=hidden))
     assert (view.name, view.near, view.matches) == ("side", near, frozenset({"side"}))
+
+
+def _leaning(pitch: float) -> PoseFrame:
+    """The front-facing standing body with its trunk tipped ``pitch`` degrees towards the
+    camera about the hips (legs still upright), imaged like :func:`_body`."""
+    body = _body(0)
+    xyz = np.array(body.world_xyz)
+    a = math.radians(pitch)
+    for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_EAR, L.RIGHT_EAR):
+        x, y, z = xyz[lm]
+        # y is negative above the hips (at y = 0); tipping brings the trunk nearer (z < 0)
+        xyz[lm] = (x, y * math.cos(a), z + y * math.sin(a))
+    xy = np.array([320.0, 300.0]) + 400.0 * xyz[:, :2]
+    return PoseFrame(xy, xyz, body.visibility, 0.0, SIZE)
+
+
+@pytest.mark.parametrize(("pitch", "unsure"), [(0, False), (40, False), (70, True), (80, True)])
+def test_a_trunk_pointing_at_the_camera_leaves_the_view_unsure(pitch, unsure):
+    """A trunk tipped towards the lens looks short, so the width ratio reads a wide body
+    whatever the view: the view is then unsure and no rule speaks a firm correction."""
+    view = camera_view(_leaning(pitch))
+    assert trunk_foreshortening(_leaning(pitch)) == pytest.approx(
+        math.cos(math.radians(pitch)), abs=0.02
+    )
+    assert view.unsure is unsure
 
 
 def test_nobody_in_view_has_no_camera_view():

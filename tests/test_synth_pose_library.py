@@ -225,8 +225,8 @@ def test_each_pose_renders_and_is_read_as_a_plausible_body(pose, cache):
 
 
 #: Rules whose clear fault the renders show the rule file cannot flag from the view tested (the
-#: first view of the pose's ``views`` that the rule declares), with the rule files of branch
-#: wt-poses on 2 Dec 2026 (commits bb4985d to 8507bf9), and why, from the renders' truth and the
+#: first view of the pose's ``views`` that the rule declares), with the rule files as tuned on the
+#: renders' tune split (2 Dec 2026), and why, from the renders' truth and the
 #: model's readings: reported to the author of the rule files. A rule listed here may start to
 #: pass; one not listed must pass.
 KNOWN: dict[str, dict[str, str]] = {

@@ -38,6 +38,8 @@ from aligncheck.smoothing import OneEuroSettings, PoseSmoother
 
 #: How a verdict from weak evidence begins its reason.
 WEAK_EVIDENCE = "not sure from this view"
+#: Why, when the trunk points towards or away from the camera (see CameraView.unsure).
+UNSURE_VIEW = "the trunk points towards the camera, so the view cannot be told"
 
 
 def _view_words(view: str) -> str:
@@ -374,13 +376,14 @@ class RuleEngine:
         held = held if self.temporal and isinstance(held, Status) and held.judged else None
         status = classify(mv.value, rule.ok, rule.close, held, self.settings.band_margin)
         doubtful = sorted(v for v in view.matches if not measure.reliable_from(v, near_role))
-        if view.name and doubtful:
+        if view.name and (doubtful or view.unsure):
             # The camera may also be where this measure is not reliable: say so, and never
             # give a firm "off" from such weak evidence.
             also = " or ".join(_view_words(v) for v in doubtful)
+            why = f"the camera may be at {also}" if doubtful else UNSURE_VIEW
             if status is Status.OFF:
                 status = Status.CLOSE
-            return status, f"{WEAK_EVIDENCE} (the camera may be at {also})"
+            return status, f"{WEAK_EVIDENCE} ({why})"
         where = _view_words(view.name + "/" + (near_role or "")) if view.name else "this view"
         return status, f"measured from {where}"
 

@@ -147,18 +147,61 @@ class CameraView:
     measurement is noisy: a camera 30 degrees off the front counts as front and diagonal);
     ``near``: "LEFT" or "RIGHT", the side of the body nearer the camera (in front/back views,
     the better-seen side); ``turned``: the width ratio behind the decision (about the cosine
-    of the camera's angle from the body's front).
+    of the camera's angle from the body's front); ``unsure``: the trunk points towards or
+    away from the camera, so its length in the picture is too short to compare the width
+    with, and the view may be any (verdicts from it are weak evidence).
     """
 
     name: str
     near: str
     matches: frozenset[str] = frozenset()
     turned: float = math.nan
+    unsure: bool = False
 
 
 _L, _R = Landmark, Landmark
 #: Width-ratio ranges of each view (they overlap; see camera_view).
 VIEW_RANGES = {"side": (0.0, 0.55), "diagonal": (0.4, 1.1), "front": (0.75, 9.0)}
+#: Below this share of its full length in the picture the trunk points too much towards or
+#: away from the camera for the width ratio to tell the view (a half moon seen from the
+#: side, head towards the lens, read as a front view): see :func:`trunk_foreshortening`.
+FORESHORTENED = 0.45
+#: Limb segments whose length in the picture against their 3D length gives the picture's
+#: scale (the least foreshortened of them lies nearly across the picture).
+_SEGMENTS = (
+    (_L.LEFT_HIP, _L.LEFT_KNEE),
+    (_L.RIGHT_HIP, _L.RIGHT_KNEE),
+    (_L.LEFT_KNEE, _L.LEFT_ANKLE),
+    (_L.RIGHT_KNEE, _L.RIGHT_ANKLE),
+    (_L.LEFT_SHOULDER, _L.LEFT_ELBOW),
+    (_L.RIGHT_SHOULDER, _L.RIGHT_ELBOW),
+    (_L.LEFT_ELBOW, _L.LEFT_WRIST),
+    (_L.RIGHT_ELBOW, _L.RIGHT_WRIST),
+)
+
+
+def trunk_foreshortening(pose: PoseFrame, threshold: float = 0.5) -> float:
+    """The trunk's length in the picture as a share of what it would be across the picture
+    (1: across, near 0: pointing at the camera). The picture's scale is the largest ratio of
+    picture length to 3D length among the trunk and the visible limb segments (the one
+    lying most nearly across the picture); NaN without a trunk."""
+
+    def mid(xyz: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
+        return (xyz[a] + xyz[b]) / 2
+
+    image, world = pose.image_xy, pose.world_xyz
+    shoulders, hips = (_L.LEFT_SHOULDER, _L.RIGHT_SHOULDER), (_L.LEFT_HIP, _L.RIGHT_HIP)
+    trunk_3d = float(np.linalg.norm(mid(world, *shoulders) - mid(world, *hips)))
+    if trunk_3d <= 0:
+        return math.nan
+    trunk = float(np.linalg.norm(mid(image, *shoulders) - mid(image, *hips))) / trunk_3d
+    scale = trunk
+    for a, b in _SEGMENTS:
+        if pose.visible(a, threshold) and pose.visible(b, threshold):
+            length_3d = float(np.linalg.norm(world[a] - world[b]))
+            if length_3d > 0.05:  # metres: a segment the model did not collapse
+                scale = max(scale, float(np.linalg.norm(image[a] - image[b])) / length_3d)
+    return trunk / scale if scale > 0 else math.nan
 
 
 def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
@@ -211,4 +254,5 @@ def camera_view(pose: PoseFrame, threshold: float = 0.5) -> CameraView:
         name = "front" if facing else "back"
         seen_left = pose.visibility[left].sum() >= pose.visibility[right].sum()
         near = "LEFT" if seen_left else "RIGHT"
-    return CameraView(name, near, frozenset(matches), turned)
+    unsure = trunk_foreshortening(pose, threshold) < FORESHORTENED
+    return CameraView(name, near, frozenset(matches), turned, unsure)
