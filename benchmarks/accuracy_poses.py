@@ -25,6 +25,9 @@ from aligncheck.synth import evalscore as sc
 from aligncheck.synth.cases import case_poses, load_cases
 from aligncheck.synth.evalrun import default_cache, estimate_items
 
+#: The tables replace what follows this heading in an existing file; the text above it (the
+#: reading of the figures) is kept.
+MARKER = "## Summary"
 #: The false-alarm goal of a rule in a view it declares.
 FA_GOAL = 0.05
 
@@ -125,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     text += "\n".join(sections) + "\n"
     print(text)
     if args.write is not None:
+        if args.write.exists():  # keep the reading written above the tables
+            old = args.write.read_text(encoding="utf-8")
+            if MARKER in old:
+                text = old[: old.index(MARKER)] + text[text.index(MARKER) :]
         args.write.write_text(text, encoding="utf-8")
     return 0
 
