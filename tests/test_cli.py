@@ -238,12 +238,12 @@ def test_libjpeg_warnings_stay_off_the_terminal(tmp_path, capfd, caplog):
 def test_an_undecided_side_says_what_to_change():
     from rich.console import Console
 
-    from aligncheck.terminal import SIDE_UNKNOWN_TRY, print_verdict
     from aligncheck.core import PoseFrame
     from aligncheck.rules.engine import evaluate_still
     from aligncheck.synth.evalrun import truth_pose
     from aligncheck.synth.poses import load_poses
     from aligncheck.synth.render import render
+    from aligncheck.terminal import SIDE_UNKNOWN_TRY, print_verdict
 
     # a seated body seen from the side whose legs the model did not see: the side practised
     # cannot be told
