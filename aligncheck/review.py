@@ -47,25 +47,31 @@ import json
 import logging
 import math
 import os
-import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import cv2
-import numpy as np
-
 from aligncheck import __version__
 from aligncheck.clipjob import DONE_NAME, ClipJob, Outcome, remove_partials
 from aligncheck.errors import AligncheckError
-from aligncheck.pipeline import KEYFRAMES_DIR, REPORT_NAME, SUMMARY_NAME, file_sha256
+from aligncheck.pipeline import REPORT_NAME, SUMMARY_NAME, file_sha256
 from aligncheck.recognise import NO_POSE
+from aligncheck.review_inputs import (  # noqa: F401  (names of the review's public API)
+    CAMERA_PREFIXES,
+    ClipInput,
+    ReviewError,
+    find_clips,
+    require_existing,
+    safe_stem,
+    student_name,
+)
+from aligncheck.review_rows import describe, sides_text, thumbnail
 from aligncheck.review_sequence import sequence_row
 from aligncheck.rules.schema import RuleSet
-from aligncheck.session import SessionSummary, summary_from_json
+from aligncheck.session import summary_from_json
 from aligncheck.sinks import ensure_output_dir
 from aligncheck.sources import EMPTY_FILE, VIDEO_SUFFIXES, VideoSource
 
@@ -79,105 +85,10 @@ log = logging.getLogger(__name__)
 CLIPS_DIR = "clips"
 INDEX_HTML = "index.html"
 INDEX_CSV = "index.csv"
-THUMB_WIDTH = 320
-#: File-name pieces that are camera prefixes, never a student's name.
-CAMERA_PREFIXES = frozenset({"img", "vid", "video", "mov", "pxl", "dsc", "dscn", "gopr", "clip"})
 
 ANALYSED, CACHED, SKIPPED = "analysed", "cached", "skipped"
 INTERRUPTED_REASON = "not analysed: the review was interrupted (Ctrl-C) before this clip finished"
 LOST_REASON = "not analysed: the cluster's scheduler went away before this clip finished"
-
-
-class ReviewError(AligncheckError):
-    """A review cannot start: no clips, or a bad setting."""
-
-
-# --------------------------------------------------------------------------- finding clips
-
-
-@dataclass(frozen=True)
-class ClipInput:
-    """One input file: where it is and how the index names it."""
-
-    path: Path
-    label: str  # path relative to the folder it was found in, or the name of a file given
-    explicit: bool  # named on the command line (not found by searching a folder)
-
-
-def find_clips(inputs: Iterable[Path | str], exclude: Path | None = None) -> list[ClipInput]:
-    """The clips to review, in order: each folder searched recursively (sorted) for video
-    suffixes, each file as given (videos or not: a non-video becomes a skipped row). Hidden
-    files (``.name``) in folders and anything under ``exclude`` (the output folder) are left
-    out; a file reached twice is listed once."""
-    found: list[ClipInput] = []
-    seen: set[Path] = set()
-    skip = exclude.resolve() if exclude is not None else None
-
-    def add(path: Path, label: str, explicit: bool) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            found.append(ClipInput(path, label, explicit))
-
-    for item in inputs:
-        path = Path(item).expanduser()
-        if not path.is_dir():
-            add(path, path.name, True)
-            continue
-        for file in sorted(path.rglob("*")):
-            relative = file.relative_to(path)
-            if any(part.startswith(".") for part in relative.parts):
-                continue
-            if skip is not None and file.resolve().is_relative_to(skip):
-                continue
-            if file.suffix.lower() in VIDEO_SUFFIXES and file.is_file():
-                add(file, relative.as_posix(), False)
-    return found
-
-
-def _require_existing(inputs: Iterable[Path | str]) -> None:
-    """Raise :class:`ReviewError` naming every input path that does not exist."""
-    missing = [str(item) for item in inputs if not Path(item).expanduser().exists()]
-    if not missing:
-        return
-    listed = ", ".join(missing)
-    raise ReviewError(
-        f"{'This input does' if len(missing) == 1 else 'These inputs do'} not exist: {listed}. "
-        "Nothing was reviewed; correct the path and run again."
-    )
-
-
-def student_name(clip: Path) -> str:
-    """The student in ``clip``: from a sidecar, else from the file name (module docstring)."""
-    sidecar = clip.with_suffix(".json")
-    if sidecar.is_file():
-        try:
-            name = json.loads(sidecar.read_text(encoding="utf-8")).get("student")
-        except (OSError, ValueError, AttributeError) as exc:
-            log.warning('%s: ignored (%s); expected {"student": "name"}', sidecar, exc)
-        else:
-            if isinstance(name, str) and name.strip():
-                return name.strip()
-    text = clip.with_suffix(".txt")
-    if text.is_file():
-        try:
-            lines = text.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError as exc:
-            log.warning("%s: ignored (%s)", text, exc)
-        else:
-            for line in lines:
-                if line.strip():
-                    return line.strip()
-    for piece in re.split(r"[_\-\s.]+", clip.stem):
-        if piece.isalpha() and piece.lower() not in CAMERA_PREFIXES:
-            return piece
-    return "unknown"
-
-
-def safe_stem(clip: Path) -> str:
-    """A folder-name-safe version of the clip's stem (letters, digits, ``._-``; at most 60)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", clip.stem).strip("._-")
-    return stem[:60] or "clip"
 
 
 def cache_key(
@@ -343,56 +254,6 @@ def _short(message: str, path: Path) -> str:
     return message
 
 
-def _describe(summary: SessionSummary) -> str:
-    """What a teacher should know about an analysed clip, in a few words ('' if all is well)."""
-    parts = []
-    english = summary.pose.get("english", "the pose")
-    nobody = summary.frames and summary.seconds_nobody >= 0.8 * max(summary.duration, 1e-9)
-    if nobody:
-        parts.append("nobody was found in the clip")
-    elif not summary.recognised:
-        parts.append(f"{english} was not recognised")
-    said = ("was not recognised", "Nobody was found") if nobody else ("was not recognised",)
-    parts += [note for note in summary.notes if not any(words in note for words in said)]
-    return "; ".join(parts)
-
-
-def _sides(summary: SessionSummary) -> str:
-    ranked = sorted(summary.sides.items(), key=lambda kv: -kv[1])
-    return ", ".join(f"{side} {seconds:.0f} s" for side, seconds in ranked if seconds >= 0.5)
-
-
-def _thumbnail(folder: Path | None, summary: SessionSummary | None, clip: Path) -> bytes:
-    """A JPEG THUMB_WIDTH wide of the best key frame, else any key frame, else the clip's first
-    frame; b'' when there is none."""
-    if folder is not None:
-        keyframes = folder / KEYFRAMES_DIR
-        named = [keyframes / kf.file for kf in summary.key_frames if kf.file] if summary else []
-        for file in [*named, *sorted(keyframes.glob("*.jpg"))]:
-            try:
-                image = cv2.imdecode(np.fromfile(file, np.uint8), cv2.IMREAD_COLOR)
-            except OSError:
-                continue
-            if image is not None:
-                return _jpeg(image)
-    try:
-        frames = iter(VideoSource(clip))
-        first = next(frames, None)
-        frames.close()  # type: ignore[attr-defined]  (a generator: releases the capture)
-    except AligncheckError:
-        return b""
-    return _jpeg(first.image) if first is not None else b""
-
-
-def _jpeg(image: np.ndarray, width: int = THUMB_WIDTH) -> bytes:
-    """``image`` (BGR) scaled to ``width`` pixels wide, as JPEG bytes (b'' if encoding fails)."""
-    if image.shape[1] > width:
-        height = max(1, round(image.shape[0] * width / image.shape[1]))
-        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    return encoded.tobytes() if ok else b""
-
-
 def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
     from aligncheck.report import IndexRow
 
@@ -407,7 +268,7 @@ def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
                     folder,
                     data,
                     out_dir,
-                    lambda sub, found: _thumbnail(sub, found, clip.source.path),
+                    lambda sub, found: thumbnail(sub, found, clip.source.path),
                 )
             summary = summary_from_json(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -419,16 +280,16 @@ def _row(clip: _Clip, out_dir: Path, pose_name: str) -> IndexRow:
         clip=clip.source.label,
         student=clip.student,
         pose=summary.pose.get("english", pose_name) if summary else pose_name,
-        sides=_sides(summary) if summary else "",
+        sides=sides_text(summary) if summary else "",
         hold_time=summary.hold_time if summary else 0.0,
         score=summary.score if summary else None,
         top_fault=faults[0].title if faults else "",
         status=clip.status,
-        reason=_describe(summary) if summary and not clip.reason else clip.reason,
+        reason=describe(summary) if summary and not clip.reason else clip.reason,
         report_href=report.relative_to(out_dir).as_posix()
         if report is not None and report.is_file()
         else "",
-        thumbnail=_thumbnail(folder, summary, clip.source.path) if clip.status != SKIPPED else b"",
+        thumbnail=thumbnail(folder, summary, clip.source.path) if clip.status != SKIPPED else b"",
     )
 
 
@@ -516,7 +377,7 @@ def review_clips(
         raise ReviewError(f"--sample-fps must be a positive number, not {sample_fps}.")
     if not inputs:
         raise ReviewError("Nothing to review: name clip files or folders holding them.")
-    _require_existing(inputs)
+    require_existing(inputs)
     out = ensure_output_dir(out_dir)
     clips_dir = ensure_output_dir(out / CLIPS_DIR)
     found = resolve_pose(pose, rules_dir)
