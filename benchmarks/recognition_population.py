@@ -8,7 +8,9 @@ too) is rendered as in ``benchmarks/accuracy.py`` (the same items and cache): a 
 room and camera per image, the correct pose and each fault at a mild and a clear strength, both
 sides, every view bucket the pose is evaluated from, a low and a high camera. Each image is
 recognised among all installed poses, as ``check --pose auto`` does on a photo. A fault is
-still the pose: a student doing a pose badly must get that pose's corrections.
+still the pose: a student doing a pose badly must get that pose's corrections. A case with no
+side to practise in a one-sided pose (Janu Sirsasana's sitting with both legs straight) is a
+body at rest, where the right answer is "no known pose"; it is counted apart.
 
 Prints per pose and view: recognised right, "no known pose", another pose (which), and nobody
 found; then the confusion over all views, each with a 95 % Wilson interval. Choose
@@ -41,12 +43,21 @@ def _counts(pose_id: str, split: str, replicates: int, library, cache: Path, job
         list(cases.items(split, replicates)), cache, jobs, estimator_options=options
     )
     out: dict[str, Counter] = defaultdict(Counter)
+    rest: dict[str, Counter] = defaultdict(Counter)
     for s in seen:
+        # a one-sided pose's case without a side (Janu Sirsasana's sitting with both legs
+        # straight) is a body at rest: the right answer there is no known pose
+        where = rest if cases.one_sided and not s.item.case.sided else out
         if not s.pose.detected:
-            out[s.item.view][NOBODY] += 1
+            where[s.item.view][NOBODY] += 1
             continue
-        out[s.item.view][recognise(library, s.pose).label] += 1
-    return cases.pose_id, dict(out)
+        where[s.item.view][recognise(library, s.pose).label] += 1
+    return cases.pose_id, dict(out), dict(rest)
+
+
+def sc_rate(k: int, n: int) -> str:
+    """k of n with its interval."""
+    return Rate(k, n).text()
 
 
 def _row(pose_id: str, view: str, counts: Counter) -> list[str]:
@@ -77,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     library = recognisable_poses(args.rules_dir)
     header = ["pose", "view", "recognised", "no known pose", "another pose", "which", "nobody"]
-    rows, totals = [], []
+    rows, totals, resting = [], [], []
     for pose_id in args.pose or case_poses():
-        pose_id, by_view = _counts(
+        pose_id, by_view, at_rest = _counts(
             pose_id,
             args.split,
             args.replicates,
@@ -90,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         for view in sorted(by_view):
             rows.append(_row(pose_id, view, by_view[view]))
         totals.append(_row(pose_id, "all", sum(by_view.values(), Counter())))
+        if at_rest:
+            counts = sum(at_rest.values(), Counter())
+            total = sum(counts.values()) - counts[NOBODY]
+            claimed = sum(v for k, v in counts.items() if k not in (NONE, NOBODY))
+            resting.append(
+                f"- {pose_id}'s renders at rest (no side to practise, such as sitting with both "
+                f"legs straight): a pose claimed for {sc_rate(claimed, total)} "
+                f"({', '.join(f'{k} {v}' for k, v in counts.most_common())})."
+            )
         print(f"  {pose_id} done", file=sys.stderr)
     lines = [
         f"Split `{args.split}`, {args.replicates} replicate(s); recognised among: "
@@ -99,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         "|" + "---|" * len(header),
     ]
     lines += ["| " + " | ".join(r) + " |" for r in totals]
+    if resting:
+        lines += ["", *resting]
     lines += ["", "By view:", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     text = "\n".join(lines)
