@@ -126,8 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.write is not None:
+        head = ""
+        if args.write.exists():  # keep the reading written above the tables
+            old = args.write.read_text(encoding="utf-8")
+            if "## Reading" in old and "\nSplit `" in old:
+                head = old[: old.index("\nSplit `") + 1]
         args.write.write_text(
-            "# Pose recognition on the synthetic population\n\n"
+            head + text + "\n"
+            if head
+            else "# Pose recognition on the synthetic population\n\n"
             f"`python benchmarks/recognition_population.py --split {args.split} --replicates "
             f"{args.replicates} --write {args.write}` (see the script's docstring for what is "
             "rendered). A fault counts as its pose: a student doing a pose badly must still get "
