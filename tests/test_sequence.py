@@ -255,3 +255,41 @@ def test_frames_not_read_reliably_are_counted_in_a_note():
     assert note.startswith("The camera did not read the body reliably in 15 of 55 frames")
     assert "facing opposite ways" in note and note.endswith("Turn to the camera.")
     assert unreliable_note([fine] * 40 + [odd] * 4, 0.1) == ""  # under half a second
+
+
+def _cut(source: Path, start: float, end: float, out: Path) -> Path:
+    """Seconds ``start`` to ``end`` of ``source`` as an H.264 clip of its own."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(out), "w") as container:
+        video = inp.streams.video[0]
+        stream = None
+        for frame in inp.decode(video):
+            t = float(frame.pts * video.time_base)
+            if t < start:
+                continue
+            if t > end:
+                break
+            if stream is None:
+                stream = container.add_stream("libx264", rate=video.average_rate or 30)
+                stream.width, stream.height, stream.pix_fmt = frame.width, frame.height, "yuv420p"
+                stream.options = {"preset": "ultrafast"}
+            container.mux(stream.encode(frame.reformat(format="yuv420p")))
+        if stream is not None:
+            container.mux(stream.encode(None))
+    return out
+
+
+def test_sitting_cross_legged_seen_from_the_side_is_no_known_pose(real_data, tmp_path):
+    """The real sukhasana clip shows, from 01:27, the practitioner sitting cross-legged seen
+    from the side: the knees bent and out, the feet near the pelvis, as in bound angle from
+    that view. It was once taken for bound angle for 4 s; sitting around is no pose."""
+    clip = _cut(
+        real_data / "videos" / "video_002_sukhasana_seated_breathing.m4v",
+        85.0,
+        92.0,
+        tmp_path / "cross_legged_side.mp4",
+    )
+    result = analyze_auto(clip, recognisable_poses(), tmp_path / "out", write_video=False)
+    assert result.summary.frames > 100
+    assert [s.pose_id for s in result.summary.timeline if s.kind == "pose"] == []
