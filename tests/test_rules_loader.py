@@ -154,6 +154,12 @@ BROKEN = [
         "pose.views[0]",
         ["unknown name 'sidee'", "did you mean 'side'"],
     ),
+    (
+        "  views: [side]\nsides",
+        "  views: [side, side]\nsides",
+        "pose.views[1]",
+        ["'side' is listed twice", "list each name once"],
+    ),
     ("schema_version: 1", "schema_version: 7", "schema_version", ["reads schema_version 1, got 7"]),
     (
         "- {measure: trunk, below: 30}",

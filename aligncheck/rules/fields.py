@@ -183,7 +183,13 @@ class FieldChecker:
         names = []
         for i, item in enumerate(value):
             line = value.line_of(i) if isinstance(value, LineList) else node.line_of(key)
-            if is_name(item, valid):
+            if is_name(item, valid) and item in names:
+                self.error(
+                    line,
+                    f"{field}.{key}[{i}]",
+                    f"{brief(item)} is listed twice; list each name once",
+                )
+            elif is_name(item, valid):
                 names.append(item)
             elif isinstance(item, str):
                 self.error(
