@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, PoseFrame, Verdict
 from aligncheck.plausibility import PlausibilityLimits, judge, skeleton_stats
-from aligncheck.rules.measures import CameraView, camera_view, evaluate
-from aligncheck.rules.schema import Condition, RuleSet
+from aligncheck.rules.measures import CameraView, camera_view, evaluate, resolved_points
+from aligncheck.rules.schema import Condition, Measure, RuleSet
 
 #: What aligncheck says when no installed pose fits.
 NO_POSE = "no known pose"
@@ -104,8 +104,40 @@ def _near_role(rules: RuleSet, near: str, mirrored: bool) -> str | None:
     return None
 
 
+def _value(
+    measure: Measure,
+    pose: PoseFrame,
+    mirrored: bool,
+    threshold: float,
+    near: str,
+    memo: dict[tuple, float] | None,
+) -> float:
+    """The measure's value on ``pose``, worked out once per frame for all the poses whose
+    files define the same quantity (the same type, landmarks and visibility threshold) under
+    their own names."""
+    if memo is None:
+        return evaluate(measure, pose, mirrored, threshold, near).value
+    points, reference = resolved_points(measure, mirrored, near)
+    key = (
+        measure.type,
+        measure.space,
+        points,
+        reference,
+        measure.threshold(threshold),
+        mirrored and measure.type == "twist",  # the only type whose sign follows the side
+    )
+    if key not in memo:
+        memo[key] = evaluate(measure, pose, mirrored, threshold, near).value
+    return memo[key]
+
+
 def _side_score(
-    rules: RuleSet, pose: PoseFrame, view: CameraView, mirrored: bool, threshold: float
+    rules: RuleSet,
+    pose: PoseFrame,
+    view: CameraView,
+    mirrored: bool,
+    threshold: float,
+    memo: dict[tuple, float] | None = None,
 ) -> PoseScore:
     spec = rules.recognise
     assert spec is not None  # callers only score poses that have a recognise section
@@ -114,9 +146,7 @@ def _side_score(
     for cond, scale in zip(spec.when, spec.scales, strict=True):
         measure = rules.measures[cond.measure]
         usable = not view.name or any(measure.reliable_from(v, near_role) for v in view.matches)
-        value = (
-            evaluate(measure, pose, mirrored, threshold, view.near).value if usable else math.nan
-        )
+        value = _value(measure, pose, mirrored, threshold, view.near, memo) if usable else math.nan
         margins.append(margin(cond, value, scale))
     needed = [
         (m, c.measure)
@@ -137,13 +167,15 @@ def score_pose(
     pose: PoseFrame,
     view: CameraView | None = None,
     threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+    memo: dict[tuple, float] | None = None,
 ) -> PoseScore:
-    """How well ``pose`` fits ``rules``'s recognise conditions, on the side that fits better."""
+    """How well ``pose`` fits ``rules``'s recognise conditions, on the side that fits better
+    (``memo``: values already worked out for this frame, shared between poses)."""
     if rules.recognise is None or not pose.detected:
         return PoseScore(rules.pose.id, -math.inf)
     view = view or camera_view(pose, threshold)
     sides = (False, True) if rules.sides is not None else (False,)
-    found = [_side_score(rules, pose, view, mirrored, threshold) for mirrored in sides]
+    found = [_side_score(rules, pose, view, mirrored, threshold, memo) for mirrored in sides]
     return max(found, key=lambda s: s.score)
 
 
@@ -193,7 +225,8 @@ def recognise(
                 "", reason=found.reason, check=found.check, suggestion=found.suggestion
             )
     view = camera_view(pose, threshold)
-    scores = [score_pose(rules, pose, view, threshold) for rules in recognisable(library)]
+    memo: dict[tuple, float] = {}
+    scores = [score_pose(rules, pose, view, threshold, memo) for rules in recognisable(library)]
     return decide(scores, settings)
 
 

@@ -187,3 +187,31 @@ def test_poses_says_which_poses_can_be_recognised(tmp_path, capsys):
         if line.startswith("│") and line.split("│")[1].strip()
     }
     assert rows["janu_sirsasana"] == "yes" and rows["janu_manual"] == "no"
+
+
+def test_a_quantity_shared_by_several_pose_files_is_measured_once_a_frame(
+    image_estimator, monkeypatch
+):
+    """Pose files define the same quantity (a knee's 3D angle, the trunk's tilt) under their
+    own names; recognising a frame works each out once, with the same answer as measuring
+    every condition of every pose on its own."""
+    import aligncheck.recognise as recognise_module
+
+    pose = _estimate(image_estimator, "janu_right_folded", 75.0, 3)
+    library = recognisable_poses()
+    view = recognise_module.camera_view(pose)
+    calls = {"n": 0}
+    real = recognise_module.evaluate
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recognise_module, "evaluate", counted)
+    alone = [recognise_module.score_pose(r, pose, view) for r in library]
+    each = calls["n"]
+    calls["n"] = 0
+    memo: dict = {}
+    shared = [recognise_module.score_pose(r, pose, view, memo=memo) for r in library]
+    assert repr(shared) == repr(alone)
+    assert calls["n"] == len(memo) < 0.75 * each

@@ -81,6 +81,13 @@ def _resolved(
     return points, reference, needed
 
 
+def resolved_points(measure: Measure, mirrored: bool, near: str) -> tuple[Points, Points]:
+    """The landmarks of the measure's points and reference points for a side and a near
+    side (cached)."""
+    points, reference, _ = _resolved(measure, bool(mirrored), near)
+    return points, reference
+
+
 def evaluate(
     measure: Measure, pose: PoseFrame, mirrored: bool, threshold: float, near: str = "LEFT"
 ) -> MeasureValue:
