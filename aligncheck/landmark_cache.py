@@ -29,19 +29,24 @@ def file_sha256(path: Path | str) -> str:
 
 
 def _save(path: Path, pose: PoseFrame) -> None:
+    profile = pose.back_profile if pose.back_profile is not None else np.zeros(0)
+    partial = path.with_suffix(".tmp.npz")
     np.savez(
-        path,
+        partial,
         image_xy=pose.image_xy,
         world_xyz=pose.world_xyz,
         visibility=pose.visibility,
         image_size=np.array(pose.image_size),
         people=np.array(pose.people),
+        back_profile=profile,
     )
+    partial.replace(path)  # a cache entry is whole or absent
 
 
 def _load(path: Path) -> PoseFrame:
     with np.load(path) as data:
         width, height = (int(v) for v in data["image_size"])
+        profile = data["back_profile"] if "back_profile" in data.files else np.zeros(0)
         return PoseFrame(
             data["image_xy"],
             data["world_xyz"],
@@ -49,6 +54,7 @@ def _load(path: Path) -> PoseFrame:
             0.0,
             (width, height),
             people=int(data["people"]),
+            back_profile=profile if profile.size >= 3 else None,
         )
 
 
@@ -56,13 +62,15 @@ def estimate_cached(
     paths: Sequence[Path | str],
     cache_dir: Path | str = DEFAULT_CACHE,
     model: Path | str | None = None,
+    silhouette: bool = False,
 ) -> dict[Path, PoseFrame]:
     """The pose found in each photo (``PoseFrame.empty`` when nobody was found), estimated
     with the bundled model in IMAGE mode, or read back from ``cache_dir``. The model is loaded
-    only when some photo is not cached yet."""
+    only when some photo is not cached yet. ``silhouette``: also the back's profile from the
+    person's outline (for rules that read it), cached apart."""
     folder = Path(cache_dir).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
-    tag = check_model(model).sha256[:16]
+    tag = check_model(model).sha256[:16] + ("_silhouette" if silhouette else "")
     found: dict[Path, PoseFrame] = {}
     missing: list[tuple[Path, Path]] = []
     for raw in paths:
@@ -73,7 +81,7 @@ def estimate_cached(
         else:
             missing.append((path, entry))
     if missing:
-        with PoseEstimator(model, mode="image") as estimator:
+        with PoseEstimator(model, mode="image", silhouette=silhouette) as estimator:
             for index, (path, entry) in enumerate(missing):
                 pose = estimator.estimate(Frame(read_image(path), index, 0.0, str(path)))
                 _save(entry, pose)

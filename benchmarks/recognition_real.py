@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
-from aligncheck.core import Frame, PoseFrame
+from aligncheck.core import PoseFrame
+from aligncheck.landmark_cache import estimate_cached
 from aligncheck.recognise import NO_POSE, Recognition, recognise
 from aligncheck.rules.registry import recognisable_poses
-from aligncheck.sources import read_image
 from aligncheck.synth.evalscore import wilson
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,56 +51,11 @@ def cache_dir() -> Path:
     return Path(base) / "aligncheck" / "recognition"
 
 
-def _key(photo: Path, model_sha: str) -> str:
-    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
-    return hashlib.sha256(f"{digest}|{model_sha}|v1".encode()).hexdigest()[:24]
-
-
-def _save(path: Path, pose: PoseFrame) -> None:
-    profile = pose.back_profile if pose.back_profile is not None else np.zeros(0)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(
-        tmp,
-        image_xy=pose.image_xy,
-        world_xyz=pose.world_xyz,
-        visibility=pose.visibility,
-        size=np.array(pose.image_size),
-        people=np.array(pose.people),
-        back_profile=profile,
-    )
-    tmp.replace(path)
-
-
-def _load(path: Path) -> PoseFrame:
-    with np.load(path) as data:
-        profile = data["back_profile"]
-        return PoseFrame(
-            data["image_xy"],
-            data["world_xyz"],
-            data["visibility"],
-            0.0,
-            (int(data["size"][0]), int(data["size"][1])),
-            people=int(data["people"]),
-            back_profile=profile if profile.size >= 3 else None,
-        )
-
-
 def estimate_all(photos: list[Path]) -> list[PoseFrame]:
-    """The pose in every photo, from the cache or by running the bundled model once."""
-    from aligncheck.estimate import PoseEstimator, check_model
-
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    model_sha = check_model(None).sha256
-    paths = [folder / f"{_key(p, model_sha)}.npz" for p in photos]
-    todo = [(p, c) for p, c in zip(photos, paths, strict=True) if not c.exists()]
-    if todo:
-        print(f"estimating {len(todo)} photos (cached in {folder})", file=sys.stderr)
-        with PoseEstimator(mode="image", silhouette=True) as estimator:
-            for n, (photo, cached) in enumerate(todo):
-                image = read_image(photo)
-                _save(cached, estimator.estimate(Frame(image, n, 0.0, str(photo))))
-    return [_load(c) for c in paths]
+    """The pose in every photo (with the back's profile the Janu Sirsasana rules read), from
+    the cache or by running the bundled model once."""
+    found = estimate_cached(photos, cache_dir(), silhouette=True)
+    return [found[p] for p in photos]
 
 
 def _expected(label: str, installed: set[str]) -> str:

@@ -407,3 +407,31 @@ def test_landmarks_are_cached_by_content_and_the_model_runs_only_for_new_photos(
     cv2.imwrite(str(photo), np.full((120, 160, 3), 90, np.uint8))  # new content: estimated
     with pytest.raises(AssertionError, match="should not run"):
         estimate_cached([photo], tmp_path / "cache")
+
+
+def test_landmarks_with_the_backs_profile_are_cached_apart_and_read_back_whole(
+    tmp_path, monkeypatch
+):
+    """A pose with the back's profile (for rules that read the outline) is its own cache
+    entry, and the profile comes back from it as it was measured."""
+    from aligncheck.bundled import sample_path
+    from aligncheck.sources import VideoSource
+
+    with sample_path() as clip:
+        frames = iter(VideoSource(clip))
+        for _ in range(700):  # the fold, seen from the side
+            frame = next(frames)
+    photo = tmp_path / "fold.png"
+    cv2.imwrite(str(photo), frame.image)
+    plain = estimate_cached([photo], tmp_path / "cache")[photo]
+    outlined = estimate_cached([photo], tmp_path / "cache", silhouette=True)[photo]
+    assert plain.back_profile is None and np.isfinite(outlined.back_profile).all()
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 2
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model should not run for a cached photo")
+
+    monkeypatch.setattr(landmark_cache, "PoseEstimator", no_model)
+    again = estimate_cached([photo], tmp_path / "cache", silhouette=True)[photo]
+    assert np.array_equal(again.back_profile, outlined.back_profile)
+    assert np.array_equal(again.world_xyz, outlined.world_xyz)
