@@ -1,14 +1,16 @@
-"""The frame log keeps the back's profile, so a re-judged run measures the back as the first."""
+"""The frame log keeps the back's profile, so a re-judged run measures the back as the first;
+the annotated video keeps the drawn colours."""
 
 from __future__ import annotations
 
 import math
 
+import av
 import numpy as np
 
 from aligncheck.core import PoseFrame
 from aligncheck.landmarks import NUM_LANDMARKS
-from aligncheck.recording import FrameLog, read_frame_log
+from aligncheck.recording import AnnotatedVideo, FrameLog, read_frame_log
 from aligncheck.rules.engine import evaluate_still
 from aligncheck.rules.registry import find_pose
 
@@ -55,3 +57,27 @@ def test_the_evaluation_cache_keeps_the_back_profile():
     np.testing.assert_allclose(first.back_profile, profile)
     np.testing.assert_allclose(third.back_profile, profile * 2)
     assert not nobody.detected
+
+
+def test_the_annotated_video_keeps_the_drawn_colours(tmp_path):
+    """Status colours must survive the conversion to the encoder's YUV 4:2:0: a chart of
+    saturated and grey patches (16 pixels each, so chroma subsampling does not blur them
+    together) comes back within a few levels of each channel, odd frame sizes included."""
+    levels = (0, 60, 128, 200, 255)
+    patches = [(b, g, r) for b in levels for g in levels for r in levels]
+    chart = np.zeros((5 * 16 + 1, 25 * 16 + 1, 3), np.uint8)  # odd: cut to even when written
+    for k, colour in enumerate(patches):
+        y, x = divmod(k, 25)
+        chart[y * 16 : (y + 1) * 16, x * 16 : (x + 1) * 16] = colour
+    path = tmp_path / "chart.mp4"
+    with AnnotatedVideo(path, 30.0, chart.shape[1], chart.shape[0], crf=12) as video:
+        for _ in range(3):
+            video.write(chart)
+    with av.open(str(path)) as container:
+        decoded = [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+    assert len(decoded) == 3 and decoded[0].shape == (80, 400, 3)
+    for k, colour in enumerate(patches):
+        y, x = divmod(k, 25)
+        inner = decoded[1][y * 16 + 4 : y * 16 + 12, x * 16 + 4 : x * 16 + 12]
+        error = np.abs(inner.reshape(-1, 3).mean(axis=0) - np.array(colour, float))
+        assert error.max() < 8, (colour, error)

@@ -25,6 +25,7 @@ It costs time on every frame, so ask for it only when a rule needs it
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -46,6 +47,10 @@ Mode = Literal["image", "video"]
 CHOSEN_BY = "largest visible body in the image (of {n} people found)"
 #: MediaPipe logs on its first few inferences too; keep those quiet as well.
 _QUIET_CALLS = 3
+#: A look for other people runs beside the tracking, on a thread of its own; what it found is
+#: taken into account this many frames later (waiting for it if need be), so the pose model
+#: never waits for the look and two runs of the same video still give the same results.
+LOOK_ANSWERED_AFTER = 3
 
 
 class PoseEstimator:
@@ -80,6 +85,9 @@ class PoseEstimator:
         #: several people when ``max_people`` > 1), and when it is used.
         self._scout = None
         self._lookout = Lookout()
+        self._looker: ThreadPoolExecutor | None = None
+        #: A look in progress: its answer, the frames since it began and the time it looked.
+        self._look: tuple[Future[PoseFrame], int, float] | None = None
         self._last_ms: dict[int, int] = {}
         self._calls: dict[int, int] = {}
         self._restart = False
@@ -129,6 +137,9 @@ class PoseEstimator:
 
     def close(self) -> None:
         """Release the native landmarker; safe to call more than once."""
+        looker, self._looker, self._look = getattr(self, "_looker", None), None, None
+        if looker is not None:  # a look in progress finishes before its landmarker closes
+            looker.shutdown(wait=True)
         landmarkers = (self._landmarker, getattr(self, "_scout", None))
         self._landmarker = self._scout = None
         for landmarker in landmarkers:
@@ -151,17 +162,31 @@ class PoseEstimator:
             self._restart = False
             if lookout.garbled(t):
                 self._lose_track(frame)
+        self._hear_look(lookout.crowd or lookout.detecting(t))
         if lookout.crowd or lookout.detecting(t):
             pose = self._detect(scout, image, frame)
             lookout.looked(pose.people, t)
             return pose
         pose = self._detect(self._landmarker, image, frame)
-        if self.max_people > 1 and lookout.due(pose):
-            everybody = self._detect(scout, image, frame)
-            lookout.looked(everybody.people, frame.timestamp)
-            if everybody.people > 1:
-                return everybody
+        if self.max_people > 1 and lookout.due(pose) and self._look is None:
+            if self._looker is None:
+                self._looker = ThreadPoolExecutor(1, thread_name_prefix="aligncheck-lookout")
+            answer = self._looker.submit(self._detect, scout, image, frame)
+            self._look = (answer, 0, t)
         return pose
+
+    def _hear_look(self, now: bool) -> None:
+        """Take in what the look in progress found, once it is :data:`LOOK_ANSWERED_AFTER`
+        frames old (or ``now``, before the landmarker that looks is used here)."""
+        if self._look is None:
+            return
+        answer, frames, looked_at = self._look
+        frames += 1
+        if frames < LOOK_ANSWERED_AFTER and not now:
+            self._look = (answer, frames, looked_at)
+            return
+        self._look = None
+        self._lookout.looked(answer.result().people, looked_at)
 
     def look_again(self) -> None:
         """Ask for a fresh detection: the last skeleton could not be a body (video only; safe
