@@ -13,7 +13,10 @@ import pytest
 from aligncheck.core import Frame
 from aligncheck.errors import ModelError
 from aligncheck.estimate import PoseEstimator
+from aligncheck.estimate.landmarker import LOOK_ANSWERED_AFTER
 from aligncheck.landmarks import Landmark as L
+from aligncheck.sources import VideoSource
+from aligncheck.synth.clips import sequence_clip
 
 LEGS = (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 HIPS_KNEES = LEGS[:4]
@@ -116,3 +119,28 @@ def test_mediapipe_start_up_noise_stays_off_the_terminal():
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "done"
     assert run.stderr.strip() == ""
+
+
+def _two_people_clip(folder: Path) -> Path:
+    return sequence_clip(
+        folder / "two.mp4",
+        [("janu_right_upright", 0.0, 1.0)],
+        size=(960, 540),
+        second_person="seated_straight_legs",
+    )
+
+
+def _people_seen(clip: Path) -> list[int]:
+    with PoseEstimator(mode="video") as estimator:
+        return [estimator.estimate(frame).people for frame in VideoSource(clip)]
+
+
+def test_a_second_person_is_found_by_the_look_beside_tracking(tmp_path):
+    """One person is tracked; the look for others runs beside it and is answered a fixed
+    number of frames later, after which every frame is measured for everybody. Two runs
+    agree frame for frame, whatever the threads' timing."""
+    clip = _two_people_clip(tmp_path)
+    people = _people_seen(clip)
+    assert people[:LOOK_ANSWERED_AFTER] == [1] * LOOK_ANSWERED_AFTER, "tracked: one person"
+    assert set(people[LOOK_ANSWERED_AFTER:]) == {2}, people
+    assert _people_seen(clip) == people
