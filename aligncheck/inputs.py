@@ -6,19 +6,23 @@ and which frames the model is to run on (``--sample-fps``). Used by the single-p
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aligncheck import __version__
-from aligncheck.core import PoseFrame
+from aligncheck.core import Frame, PoseFrame
 from aligncheck.errors import SourceError
 from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.recording import read_frame_log
 from aligncheck.sinks import ensure_output_dir
 from aligncheck.sources import ANALYSIS_MAX_SIDE, VideoSource
+
+if TYPE_CHECKING:
+    from aligncheck.estimate import PoseEstimator
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,3 +142,13 @@ class Sampler:
         following = self._next + self.step
         self._next = following if following > timestamp else timestamp + self.step
         return True
+
+
+def sampled(
+    frames: Iterable[Frame], estimator: PoseEstimator, sample_fps: float | None
+) -> Iterator[tuple[Frame, object | None]]:
+    """Each frame with the model's input when its pose is due (see :class:`Sampler`), else
+    None. Run on the decoding thread, so the conversion for the model happens ahead of it."""
+    sampler = Sampler(sample_fps)
+    for frame in frames:
+        yield frame, (estimator.prepare(frame) if sampler.due(frame.timestamp) else None)

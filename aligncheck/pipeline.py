@@ -33,7 +33,7 @@ from aligncheck.draw.verdict import draw_verdict
 from aligncheck.errors import OutputError
 from aligncheck.estimate.model import sha256_of as file_sha256
 from aligncheck.hindsight import Hindsight
-from aligncheck.inputs import Sampler, open_inputs
+from aligncheck.inputs import open_inputs, sampled
 from aligncheck.prefetch import prefetched, quick_switching
 from aligncheck.recording import AnnotatedVideo, FrameLog
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
@@ -123,16 +123,17 @@ class AnalysisInterrupted(KeyboardInterrupt):
 def _estimated(
     source: VideoSource, estimator: PoseEstimator, sample_fps: float | None, hindsight: Hindsight
 ) -> Iterator[tuple[Frame, PoseFrame | None]]:
-    sampler = Sampler(sample_fps)
     estimated = 0
-    for frame in prefetched(source, name="aligncheck-decode"):
-        if not sampler.due(frame.timestamp):
+    for frame, ready in prefetched(
+        sampled(source, estimator, sample_fps), name="aligncheck-decode"
+    ):
+        if ready is None:  # not due (--sample-fps)
             yield frame, None
             continue
         if hindsight.garbled(estimated):
             estimator.look_again()  # a tracker stuck on a garbled skeleton
         estimated += 1
-        yield frame, estimator.estimate(frame)
+        yield frame, estimator.estimate(frame, ready)
 
 
 def _replayed(

@@ -12,7 +12,7 @@ import numpy as np
 
 from aligncheck.core import Frame, PoseFrame
 from aligncheck.errors import SourceError
-from aligncheck.inputs import Inputs, Sampler
+from aligncheck.inputs import Inputs, sampled
 from aligncheck.prefetch import prefetched
 from aligncheck.sources import VideoSource
 
@@ -40,11 +40,12 @@ def _estimated(
     """Each frame with its pose, decoded a few frames ahead on a thread of its own; with
     ``sample_fps`` the model runs on about that many frames a second and the frames between
     keep the latest pose (at their own time)."""
-    sampler = Sampler(sample_fps)
     last: PoseFrame | None = None
-    for frame in prefetched(source, name="aligncheck-decode"):
-        if last is None or sampler.due(frame.timestamp):
-            last = estimator.estimate(frame)
+    for frame, ready in prefetched(
+        sampled(source, estimator, sample_fps), name="aligncheck-decode"
+    ):
+        if ready is not None or last is None:
+            last = estimator.estimate(frame, ready)
             yield frame, last
         else:
             yield frame, replace(last, timestamp=frame.timestamp, index=frame.index)

@@ -231,9 +231,9 @@ def test_sampling_runs_the_model_on_fewer_frames_and_keeps_every_frame(
     calls = {"n": 0}
     estimate = PoseEstimator.estimate
 
-    def counted(self, frame):
+    def counted(self, frame, prepared=None):
         calls["n"] += 1
-        return estimate(self, frame)
+        return estimate(self, frame, prepared)
 
     monkeypatch.setattr(PoseEstimator, "estimate", counted)
     library = recognisable_poses(rules_dir)

@@ -147,14 +147,22 @@ class PoseEstimator:
                 with captured_stderr():
                     landmarker.close()
 
-    def estimate(self, frame: Frame) -> PoseFrame:
-        """The pose of the most prominent person in ``frame``, or ``PoseFrame.empty``."""
-        if self._landmarker is None:
-            raise RuntimeError("PoseEstimator is closed")
+    @staticmethod
+    def prepare(frame: Frame) -> object:
+        """``frame`` as the model takes it (RGB, in a MediaPipe image). Safe to call on
+        another thread: the decoding thread prepares frames ahead of :meth:`estimate`, so the
+        conversion is off the model's path."""
         import mediapipe as mp
 
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+    def estimate(self, frame: Frame, prepared: object | None = None) -> PoseFrame:
+        """The pose of the most prominent person in ``frame``, or ``PoseFrame.empty``;
+        ``prepared``: what :meth:`prepare` made of this frame, if it was made already."""
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator is closed")
+        image = prepared if prepared is not None else self.prepare(frame)
         scout, lookout, t = self._scout, self._lookout, frame.timestamp
         if scout is None:  # a photo
             return self._detect(self._landmarker, image, frame)
