@@ -13,7 +13,8 @@ tell the user. A photo is measured for everybody. In a video, asking for several
 frame would run the person detector on every frame instead of tracking (about 40 % of the
 throughput), so one person is tracked and a second landmarker looks for others now and then
 (:mod:`aligncheck.estimate.lookout`); while others are in view, every frame is measured for
-everybody.
+everybody. A look runs on a thread of its own beside the tracking, and its answer is taken in a
+fixed :data:`LOOK_ANSWERED_AFTER` frames later, so results do not depend on the threads' timing.
 
 **The back's outline.** With ``silhouette=True`` the model also returns a person segmentation
 mask; the estimator condenses the chosen person's mask into ``PoseFrame.back_profile``
