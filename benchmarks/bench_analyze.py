@@ -12,7 +12,10 @@
    - ``analyze_video`` with every output on (rule engine, annotated H.264 video, per-frame
      JSONL, key frames, summary, HTML report) for the named pose, and with ``--sample-fps 15``
      and ``10``; and ``--pose auto`` (every installed pose recognised, two passes).
-   Both include loading the model, as a user waits for it. Prints frame rates and ratios.
+   Both include loading the model, as a user waits for it. Prints frame rates and ratios, and
+   for the bare loop and the named-pose analysis the CPU they used (``--cpu``): cores busy on
+   average, and how much of it ran on MediaPipe's own threads (read from ``/proc/self/task``),
+   which shows how much of the second core is left beside the model.
 2. Memory: peak resident memory of a child process analysing a short clip, a clip ten times
    longer (flat with length), and a 4K version of the short clip (scaled down at decode).
 3. ``--long-minutes N``: generates an N-minute 720p clip (the sample looped) and analyses it
@@ -24,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -73,6 +78,54 @@ def cut(
         for packet in stream.encode():
             container.mux(packet)
     return out
+
+
+class CpuUse:
+    """CPU time of this process's threads while the block runs, sampled from ``/proc`` every
+    0.2 s (a thread's time is its last sample, so a thread that ends keeps what it used)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def _sample(self) -> None:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                stat = Path(f"/proc/self/task/{tid}/stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            self._seen[tid] = (name, (int(fields[11]) + int(fields[12])) / self._tick)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def __enter__(self) -> CpuUse:
+        self._sample()
+        self._before = {tid: used for tid, (_, used) in self._seen.items()}
+        self._start = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self.wall = time.perf_counter() - self._start
+        used = {tid: t - self._before.get(tid, 0.0) for tid, (_, t) in self._seen.items()}
+        self.total = sum(used.values())
+        # MediaPipe's calculator and inference threads are named "drishti" on Linux
+        self.model = sum(t for tid, t in used.items() if self._seen[tid][0].startswith("drishti"))
+
+    def line(self) -> str:
+        return (
+            f"{self.total:5.1f} s of CPU in {self.wall:5.1f} s = {self.total / self.wall:4.2f} "
+            f"cores busy ({self.model:4.1f} s on MediaPipe's threads)"
+        )
 
 
 def bare_loop(video: Path, masks: bool) -> float:
@@ -162,9 +215,14 @@ def child_run(video: Path, out: Path) -> tuple[float, float, list[tuple[int, flo
 def speed(video: Path, folder: Path, rounds: int) -> None:
     masks = find_pose(POSE).needs_silhouette
     runs: dict[str, list[float]] = {}
+    cpu: dict[str, CpuUse] = {}
     for r in range(rounds):
-        runs.setdefault("bare", []).append(bare_loop(video, masks))
-        runs.setdefault("analyze", []).append(analyze_fps(video, folder / f"a{r}"))
+        with CpuUse() as use:
+            runs.setdefault("bare", []).append(bare_loop(video, masks))
+        cpu[f"bare loop, round {r + 1}"] = use
+        with CpuUse() as use:
+            runs.setdefault("analyze", []).append(analyze_fps(video, folder / f"a{r}"))
+        cpu[f"analyze, round {r + 1}"] = use
         if masks:
             runs.setdefault("bare, landmarks only", []).append(bare_loop(video, False))
         for rate in (15, 10):
@@ -190,6 +248,10 @@ def speed(video: Path, folder: Path, rounds: int) -> None:
             )
         )
     print(f"(best of {rounds} alternating rounds; all rounds: {runs})")
+    if sys.platform.startswith("linux"):
+        print(f"CPU used ({os.cpu_count()} cores):")
+        for name, use in cpu.items():
+            print(f"  {name:20s} {use.line()}")
 
 
 def memory(video: Path, folder: Path) -> None:
