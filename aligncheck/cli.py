@@ -447,7 +447,8 @@ def live(
 
     Keys: q/Esc quit, space pause, s switch side, r restart the guided entry, v voice, a angles.
     """
-    from aligncheck.live.loop import LiveOptions, run_live
+    from aligncheck.live.loop import run_live
+    from aligncheck.live.values import LiveOptions
     from aligncheck.rules.registry import resolve_pose
 
     if side not in ("auto", "left", "right"):

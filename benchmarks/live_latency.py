@@ -24,7 +24,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from aligncheck.live.loop import LiveOptions, run_live
+from aligncheck.live.loop import run_live
+from aligncheck.live.values import LiveOptions
 from aligncheck.live.voice import SilentVoice
 from aligncheck.rules.registry import find_pose, recognisable_poses
 from aligncheck.sources import VideoSource

@@ -19,7 +19,7 @@ import yaml
 
 from aligncheck.core import PoseFrame, RuleResult, Status, Verdict
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
-from aligncheck.live.loop import HoldTimer
+from aligncheck.live.values import HoldTimer
 from aligncheck.rules import EngineSettings, RuleEngine, RuleSet, evaluate_still, load_rules
 from aligncheck.rules.engine import UNSURE_VIEW, WEAK_EVIDENCE, classify, top_result
 from aligncheck.rules.issues import RuleFileError

@@ -22,8 +22,9 @@ import pytest
 from aligncheck.cli import main
 from aligncheck.core import PoseFrame
 from aligncheck.live.capture import Captured, FileCapture
-from aligncheck.live.loop import LiveOptions, LiveResult, run_live
+from aligncheck.live.loop import run_live
 from aligncheck.live.overlay import CUE_HEIGHT, Screen, draw_live, mirror_pose, text_scale
+from aligncheck.live.values import LiveOptions, LiveResult
 from aligncheck.live.voice import SilentVoice
 from aligncheck.live.window import display_problem
 from aligncheck.recording import AnnotatedVideo

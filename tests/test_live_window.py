@@ -27,7 +27,8 @@ CHILD = """
 import sys, time
 from pathlib import Path
 import cv2, mss, numpy as np
-from aligncheck.live.loop import CvWindow, LiveOptions, run_live
+from aligncheck.live.loop import CvWindow, run_live
+from aligncheck.live.values import LiveOptions
 from aligncheck.live.voice import SilentVoice
 from aligncheck.rules.registry import find_pose
 

@@ -18,7 +18,8 @@ from aligncheck.draw.style import DEFAULT_STYLE
 from aligncheck.draw.verdict import draw_verdict, unreliable_cue
 from aligncheck.landmarks import MIRROR, Landmark
 from aligncheck.live.coach import UNRELIABLE_AFTER, UNRELIABLE_REPEAT, UNRELIABLE_TEXT, Coach
-from aligncheck.live.loop import SHOW_UNRELIABLE_AFTER, HoldTimer, _Session
+from aligncheck.live.loop import SHOW_UNRELIABLE_AFTER, _Session
+from aligncheck.live.values import HoldTimer
 from aligncheck.pipeline import analyze_video
 from aligncheck.recording import FrameLog
 from aligncheck.rules import evaluate_still

@@ -16,7 +16,8 @@ import pytest
 from aligncheck.cli import main
 from aligncheck.errors import SourceError
 from aligncheck.live.autopose import NO_POSE_CUE
-from aligncheck.live.loop import LiveOptions, run_live
+from aligncheck.live.loop import run_live
+from aligncheck.live.values import LiveOptions
 from aligncheck.live.voice import SilentVoice
 from aligncheck.recognise import NO_POSE
 from aligncheck.review import review_clips

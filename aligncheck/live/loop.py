@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
@@ -35,117 +34,22 @@ from aligncheck.live.coach import Coach
 from aligncheck.live.overlay import Screen, draw_live
 from aligncheck.live.record import LiveRecording
 from aligncheck.live.setup_check import check_setup
+from aligncheck.live.values import HoldTimer, LiveOptions, LiveResult, Side, Tick
 from aligncheck.live.voice import Voice, open_voice
 from aligncheck.live.window import CvWindow, Display, NoWindow, require_display
 from aligncheck.live.worker import PoseWorker
 from aligncheck.prefetch import quick_switching
-from aligncheck.rules import EngineSettings, RuleEngine, RuleSet
+from aligncheck.rules import RuleEngine, RuleSet
 from aligncheck.rules.guide import Guide, GuideState
 
 log = logging.getLogger(__name__)
 
-Side = Literal["auto", "left", "right"]
 Echo = Callable[[str], None]
-#: How long (s of source time) the setup check may hold coaching back before it starts anyway.
-SETUP_SECONDS = 6.0
 #: With no frame for this long (s, wall clock) the source counts as gone.
 STALL_SECONDS = 10.0
 #: A pose not read reliably for less than this (s of source time) keeps the cue on screen as it
 #: was, so a misread frame or two does not make the banner flicker.
 SHOW_UNRELIABLE_AFTER = 0.5
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """Settings of a live session (the ``aligncheck live`` flags)."""
-
-    side: Side = "auto"
-    voice: bool = True
-    voice_name: str = "en"
-    rate: int = 150
-    record: Path | None = None
-    window: bool = True
-    realtime: bool = True
-    show_angles: bool = True
-    setup_seconds: float = SETUP_SECONDS
-    #: Stop after this many seconds of source time (None: until quit or the source ends).
-    max_seconds: float | None = None
-    settings: EngineSettings | None = None
-
-
-@dataclass(frozen=True)
-class Tick:
-    """What happened in one processed frame (kept for tests and benchmarks)."""
-
-    timestamp: float
-    detected: bool
-    phase: str
-    side: str
-    step: int
-    hold: float
-    hold_paused: bool
-    cue: str
-    latency_ms: float
-
-
-@dataclass
-class LiveResult:
-    """How a live session went."""
-
-    ended_by: str = "end"  # end | quit | interrupted | source lost | error
-    problem: str = ""
-    frames: int = 0
-    dropped: int = 0
-    seconds: float = 0.0
-    ticks: list[Tick] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    record: Path | None = None
-
-    @property
-    def fps(self) -> float:
-        """Frames processed and drawn per second of wall time."""
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def hold(self) -> float:
-        """The longest hold timer shown (s of good alignment in the hold phase)."""
-        return max((t.hold for t in self.ticks), default=0.0)
-
-
-class HoldTimer:
-    """Seconds of good alignment in the hold phase, from the verdicts' ``good_time``.
-
-    Unlike the engine's own count, it *pauses* while nobody is in view (the practitioner may
-    step out of the picture and back) or the pose is not read reliably, and ignores the time
-    the session was paused; it resets when the body is seen outside the hold phase.
-    """
-
-    def __init__(self, hold_phase: str | Collection[str]) -> None:
-        """``hold_phase``: the phase (or phases) whose time counts as holding the pose."""
-        self.hold_phases = frozenset([hold_phase] if isinstance(hold_phase, str) else hold_phase)
-        self.reset()
-
-    def reset(self) -> None:
-        """Back to zero."""
-        self.seconds = 0.0
-        self.paused = False
-        self._previous: float | None = None
-
-    def update(self, verdict: Verdict, resumed: bool = False) -> float | None:
-        """The timer after ``verdict`` (None when it is not running or paused: not in the hold
-        phase). ``resumed``: the first frame after a pause, whose time gap does not count."""
-        if not verdict.detected or not verdict.reliable:
-            self.paused, self._previous = self.seconds > 0, None
-            return self.seconds if self.paused else None
-        self.paused = False
-        if not verdict.phase or verdict.phase not in self.hold_phases:
-            self.reset()
-            return None
-        good = verdict.good_time
-        if self._previous is not None and not resumed and good >= self._previous:
-            self.seconds += good - self._previous
-        self._previous = good
-        return self.seconds
 
 
 def _side_mirrored(rules: RuleSet, side: Side) -> bool | None:
