@@ -16,6 +16,9 @@ throughput), so one person is tracked and a second landmarker looks for others n
 everybody. A look runs on a thread of its own beside the tracking, and its answer is taken in a
 fixed :data:`LOOK_ANSWERED_AFTER` frames later, so results do not depend on the threads' timing.
 
+**A second look.** A photo in which nobody was found is looked at again, at half size and
+mirrored (:mod:`aligncheck.estimate.second_look`); videos are not.
+
 **The back's outline.** With ``silhouette=True`` the model also returns a person segmentation
 mask; the estimator condenses the chosen person's mask into ``PoseFrame.back_profile``
 (:func:`aligncheck.estimate.silhouette.back_profile`) and drops it, so no mask travels further.
@@ -38,6 +41,7 @@ from aligncheck.core import DEFAULT_VISIBILITY_THRESHOLD, Frame, PoseFrame
 from aligncheck.errors import ModelError
 from aligncheck.estimate.lookout import Lookout
 from aligncheck.estimate.model import ModelInfo, check_model
+from aligncheck.estimate.second_look import looks
 from aligncheck.estimate.silhouette import back_profile
 from aligncheck.landmarks import NUM_LANDMARKS, Landmark
 from aligncheck.quiet import captured_stderr
@@ -166,7 +170,8 @@ class PoseEstimator:
         image = prepared if prepared is not None else self.prepare(frame)
         scout, lookout, t = self._scout, self._lookout, frame.timestamp
         if scout is None:  # a photo
-            return self._detect(self._landmarker, image, frame)
+            pose = self._detect(self._landmarker, image, frame)
+            return pose if pose.detected else self._look_again_at(frame)
         if self._restart:
             self._restart = False
             if lookout.garbled(t):
@@ -183,6 +188,16 @@ class PoseEstimator:
             answer = self._looker.submit(self._detect, scout, image, frame)
             self._look = (answer, 0, t)
         return pose
+
+    def _look_again_at(self, frame: Frame) -> PoseFrame:
+        """A photo in which nobody was found, looked at again at half size and mirrored
+        (:mod:`aligncheck.estimate.second_look`): the first look that finds a person, or
+        nobody."""
+        for look in looks(frame):
+            pose = self._detect(self._landmarker, self.prepare(look.frame), look.frame)
+            if pose.detected:
+                return look.undo(pose, frame)
+        return PoseFrame.empty(frame.timestamp, frame.size, frame.index)
 
     def _hear_look(self, now: bool) -> None:
         """Take in what the look in progress found, once it is :data:`LOOK_ANSWERED_AFTER`

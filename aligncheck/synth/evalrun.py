@@ -26,7 +26,7 @@ from aligncheck.synth.params import PoseParams
 from aligncheck.synth.poses import PoseLibrary, load_poses
 
 #: Bump when what the cache holds, or how items are rendered, changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True, eq=False)
