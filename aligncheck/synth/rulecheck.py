@@ -54,8 +54,8 @@ JANU_CASES: tuple[RuleCase, ...] = (
     RuleCase("knee_down", ("janu_right_upright",), "janu_right_knee_floating"),
     RuleCase("heel_to_groin", ("janu_right_upright",), "janu_right_heel_on_knee"),
     RuleCase("heel_not_on_knee", ("janu_right_upright",), "janu_right_heel_on_knee"),
-    RuleCase("arms_straight", ("janu_right_upright",), "janu_right_upright_arms_bent"),
-    RuleCase("fingertips_by_hips", ("janu_right_upright",), "janu_right_upright_arms_bent"),
+    RuleCase("arms_straight", ("janu_right_upright",), "janu_right_upright_elbows_bent"),
+    RuleCase("fingertips_by_hips", ("janu_right_upright",), "janu_right_upright_hands_far_forward"),
     RuleCase("hands_hold_foot", ("janu_right_folded",), "janu_right_folded_hands_on_shin"),
     RuleCase("elbows_soft", ("janu_right_folded",), "janu_right_folded_elbows_locked"),
     RuleCase("head_released", ("janu_right_folded",), "janu_right_folded_head_up"),
@@ -108,12 +108,15 @@ def run_trials(
     library: PoseLibrary | None = None,
     views: dict[str, tuple[float, ...]] | None = None,
 ) -> Iterator[Trial]:
-    """Judge every case from every view its rule declares, on both sides."""
+    """Judge every case from every view its rule declares, on both sides; a case whose rule
+    the rule set does not judge (kept as guidance, not measured by the camera) is skipped."""
     renders = _Renders(rules, estimator, library or load_poses())
     rule_by_id = {r.id: r for r in rules.rules}
     azimuths = views or VIEW_AZIMUTHS
     for case in cases:
-        rule = rule_by_id[case.rule]
+        rule = rule_by_id.get(case.rule)
+        if rule is None:
+            continue
         measure = rules.measures[rule.measure]
         for view in sorted(measure.views):
             for side in sides:
